@@ -225,7 +225,10 @@ void Simulator::handle(const QHttpServerRequest &request, QHttpServerResponder &
 
 Simulator::Reply Simulator::route(const QHttpServerRequest &request)
 {
-    const QStringList parts = request.url().path().split(u'/', Qt::SkipEmptyParts);
+    // Split before decoding, so an id with an encoded '/' stays one segment.
+    QStringList parts = request.url().path(QUrl::FullyEncoded).split(u'/', Qt::SkipEmptyParts);
+    for (QString &part : parts)
+        part = QUrl::fromPercentEncoding(part.toUtf8());
     if (parts.isEmpty())
         return {404, {{"message", "not found"}}};
 

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "providerclient.h"
+
+#include "core/providermapper.h"
+
+namespace cb {
+
+/// Turns the JSON answer of a "get call" request into a PolledCall, or passes the error on.
+inline ProviderClient::Callback<Json> polledCallHandler(Provider provider,
+                                                        ProviderClient::Callback<PolledCall> done)
+{
+    return [provider, done = std::move(done)](Result<Json> answer) {
+        if (!answer) {
+            done(answer.error());
+            return;
+        }
+        auto event = mapPolledCall(provider, answer.value());
+        if (!event) {
+            done(Error{QStringLiteral("provider_bad_response"),
+                       QStringLiteral("%1 call object not understood: %2")
+                           .arg(wireName(provider), event.error().message)});
+            return;
+        }
+        done(PolledCall{std::move(event).value(), std::move(answer).value()});
+    };
+}
+
+/// A JSON array of strings, or an empty list for anything else.
+inline QStringList stringsOf(const Json &value)
+{
+    QStringList list;
+    if (!value.is_array())
+        return list;
+    for (const auto &item : value) {
+        if (item.is_string())
+            list << QString::fromStdString(item.get<std::string>());
+    }
+    return list;
+}
+
+inline Json jsonArrayOf(const QStringList &list)
+{
+    Json array = Json::array();
+    for (const auto &item : list)
+        array.push_back(item);
+    return array;
+}
+
+} // namespace cb

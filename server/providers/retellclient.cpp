@@ -1,0 +1,91 @@
+#include "retellclient.h"
+
+#include "pollsupport.h"
+
+namespace cb {
+
+namespace {
+
+AgentWebhook webhookOf(const Json &agent)
+{
+    AgentWebhook webhook;
+    webhook.url = stringField(agent, "webhook_url");
+    webhook.events = agent.contains("webhook_events") && agent["webhook_events"].is_array()
+        ? stringsOf(agent["webhook_events"])
+        : ProviderClient::requiredEvents(Provider::Retell);
+    return webhook;
+}
+
+} // namespace
+
+RetellClient::RetellClient(ProviderClientConfig config, QObject *parent)
+    : ProviderClient(std::move(config), parent)
+{ }
+
+void RetellClient::startCall(const OutboundCallRequest &request, Callback<StartedCall> done)
+{
+    const Json body = {{"from_number", request.fromNumber},
+                       {"to_number", request.toNumber},
+                       {"override_agent_id", request.providerAgentId},
+                       {"metadata", callMetadata(request)}};
+    send("POST", QStringLiteral("/v2/create-phone-call"), body, Retry::OnlyIfNotReceived,
+         [done = std::move(done)](Result<Json> answer) {
+             if (!answer) {
+                 done(answer.error());
+                 return;
+             }
+             const QString id = stringField(answer.value(), "call_id");
+             if (id.isEmpty()) {
+                 done(Error{
+                     QStringLiteral("provider_bad_response"),
+                     QStringLiteral("retell: no call_id in the answer to create-phone-call")});
+                 return;
+             }
+             done(StartedCall{id, stringField(answer.value(), "call_status"),
+                              std::move(answer).value()});
+         });
+}
+
+void RetellClient::getCall(const QString &providerCallId, Callback<PolledCall> done)
+{
+    send("GET", QStringLiteral("/v2/get-call/") + segment(providerCallId), std::nullopt,
+         Retry::Always, polledCallHandler(Provider::Retell, std::move(done)));
+}
+
+void RetellClient::getAgentWebhook(const QString &providerAgentId, Callback<AgentWebhook> done)
+{
+    send("GET", QStringLiteral("/get-agent/") + segment(providerAgentId), std::nullopt,
+         Retry::Always, [done = std::move(done)](Result<Json> answer) {
+             if (!answer)
+                 done(answer.error());
+             else
+                 done(webhookOf(answer.value()));
+         });
+}
+
+void RetellClient::setAgentWebhook(const QString &providerAgentId, const AgentWebhook &webhook,
+                                   Callback<void> done)
+{
+    const QString agent = segment(providerAgentId);
+    send("GET", QStringLiteral("/get-agent/") + agent, std::nullopt, Retry::Always,
+         [this, agent, webhook, done = std::move(done)](Result<Json> answer) mutable {
+             if (!answer) {
+                 done(answer.error());
+                 return;
+             }
+             const QStringList events =
+                 unite(webhookOf(answer.value()).events,
+                       unite(webhook.events, requiredEvents(Provider::Retell)));
+             const Json body = {{"webhook_url", webhook.url},
+                                {"webhook_events", jsonArrayOf(events)}};
+             send("PATCH", QStringLiteral("/update-agent/") + agent, body, Retry::Always,
+                  [done = std::move(done)](Result<Json> patched) {
+                      if (!patched)
+                          done(patched.error());
+                      else
+                          done(Result<void>());
+                  });
+         });
+}
+
+} // namespace cb
