@@ -1,0 +1,129 @@
+#include "serverapp.h"
+
+#include "demoseed.h"
+#include "ingest.h"
+#include "logging.h"
+
+#include <QElapsedTimer>
+
+namespace cb {
+
+ServerApp::ServerApp(ServerConfig config, QObject *parent)
+    : QObject(parent), m_config(std::move(config))
+{ }
+
+ServerApp::~ServerApp()
+{
+    m_replayTimer.stop();
+    if (m_writer)
+        m_writer->stop();
+}
+
+Result<quint16> ServerApp::start()
+{
+    auto store = Store::open(m_config.db, QStringLiteral("callboard-main"));
+    if (!store)
+        return store.error();
+    m_store = std::move(*store);
+    if (auto r = m_store->migrate(); !r)
+        return r.error();
+    if (m_config.demo) {
+        if (auto r = seedDemo(*m_store); !r)
+            return r.error();
+    }
+    m_auth = std::make_unique<Auth>(*m_store, m_config.tokenLifetime);
+    m_writer = std::make_unique<StoreWriter>(m_config.db, &m_feed, this);
+    m_writer->setMaxBatch(m_config.maxBatch);
+    if (auto r = m_writer->start(); !r)
+        return r.error();
+
+    m_rest = std::make_unique<RestApi>(*m_store, *m_auth, *m_writer, this);
+    m_rest->registerRoutes(m_router);
+    m_intake = std::make_unique<WebhookIntake>(*m_store, *m_writer, m_config.webhooks, this);
+    const std::pair<Provider, QString> hooks[] = {
+        {Provider::Bolna, QStringLiteral("/api/webhooks/bolna/call-status")},
+        {Provider::Vapi, QStringLiteral("/api/webhooks/vapi")},
+        {Provider::Retell, QStringLiteral("/api/webhooks/retell")},
+    };
+    for (const auto &[provider, path] : hooks) {
+        m_router.add("POST", path,
+                     [this, provider](const HttpRequest &request, const RouteParams &,
+                                      HttpResponder r) { m_intake->handle(provider, request, r); });
+    }
+
+    HttpLimits limits;
+    limits.maxBodyBytes = WebhookIntake::maxBodyBytes;
+    m_http.setLimits(limits);
+    m_http.setRequestHandler([this](const HttpRequest &request, HttpResponder responder) {
+        handle(request, responder);
+    });
+    m_http.setUpgradeHandler([this](const HttpRequest &request, QTcpSocket *socket) {
+        return m_upgradeHandler && !m_shuttingDown && m_upgradeHandler(request, socket);
+    });
+    auto port = m_http.listen(m_config.listenAddress, m_config.port);
+    if (!port)
+        return port.error();
+
+    connect(&m_replayTimer, &QTimer::timeout, this, &ServerApp::replayUnrouted);
+    m_replayTimer.start(2000);
+    replayUnrouted();
+    connect(&m_purgeTimer, &QTimer::timeout, this,
+            [this] { m_store->purgeSessions(QDateTime::currentDateTimeUtc().addDays(-1)); });
+    m_purgeTimer.start(3600 * 1000);
+    qCInfo(lcHttp) << "store" << m_config.db.describe() << "listening on port" << *port;
+    return port;
+}
+
+void ServerApp::handle(const HttpRequest &request, const HttpResponder &responder)
+{
+    m_router.dispatch(request, responder);
+}
+
+void ServerApp::replayUnrouted()
+{
+    if (m_replayPending || m_shuttingDown)
+        return;
+    m_replayPending = true;
+    m_writer->submit(
+        [](Store &store) -> Result<StoreWriter::Output> {
+            auto changes = cb::replayUnrouted(store);
+            if (!changes)
+                return changes.error();
+            return StoreWriter::Output{*changes, Json()};
+        },
+        [this](const Result<StoreWriter::Output> &result) {
+            m_replayPending = false;
+            if (result && !result->changes.isEmpty())
+                qCInfo(lcIntake) << "routed" << result->changes.size()
+                                 << "formerly unrouted events";
+            else if (!result)
+                qCWarning(lcIntake)
+                    << "replaying unrouted events failed:" << result.error().message;
+        });
+}
+
+void ServerApp::shutdown(int graceMs)
+{
+    if (m_shuttingDown)
+        return;
+    m_shuttingDown = true;
+    m_replayTimer.stop();
+    m_http.stopListening();
+    auto *poll = new QTimer(this);
+    auto clock = std::make_shared<QElapsedTimer>();
+    clock->start();
+    connect(poll, &QTimer::timeout, this, [this, poll, clock, graceMs] {
+        const bool idle = m_http.connectionCount() == 0 && (!m_writer || m_writer->queued() == 0);
+        if (!idle && clock->elapsed() < graceMs)
+            return;
+        poll->stop();
+        poll->deleteLater();
+        if (m_writer)
+            m_writer->stop();
+        qCInfo(lcHttp) << "stopped";
+        Q_EMIT stopped();
+    });
+    poll->start(20);
+}
+
+} // namespace cb
