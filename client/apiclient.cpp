@@ -211,6 +211,7 @@ Result<CallPage> ApiClient::parseCallPage(const Json &json)
         }
     }
     page.more = !page.nextCursor.isEmpty() || boolField(json, "more").value_or(false);
+    page.nextSinceSeq = qint64(numberField(json, "next_since_seq").value_or(0));
     return page;
 }
 
@@ -240,6 +241,8 @@ Result<CallDetail> ApiClient::parseCallDetail(const Json &json)
             item.detail = stringField(entry, "detail");
             if (item.detail.isEmpty())
                 item.detail = stringField(entry, "message");
+            if (item.detail.isEmpty())
+                item.detail = stringField(entry, "raw_status");
             detail.timeline.append(item);
         }
     }
@@ -262,7 +265,7 @@ ApiJob<void> *ApiClient::logout()
 
 ApiJob<QList<Org>> *ApiClient::orgs()
 {
-    return start<QList<Org>>("GET", url(u"/api/orgs"), nullptr, [](const Json &json) {
+    return start<QList<Org>>("GET", url(u"/api/auth/me"), nullptr, [](const Json &json) {
         return listOf<Org>(unwrapArray(json, "orgs"), orgFrom, QStringLiteral("organization list"));
     });
 }

@@ -56,6 +56,7 @@ struct CallPage
     QStringList deletedIds; ///< calls deleted after `since_seq`, when the server reports them
     bool more = false; ///< another page follows (next_cursor set, or `more` for since_seq pages)
     qint64 highestSeq = 0; ///< the highest seq of the calls and deletions in this page
+    qint64 nextSinceSeq = 0; ///< where a since_seq page with `more` continues, when the server says
 };
 
 /// One entry of a call's event timeline.
@@ -101,6 +102,7 @@ struct Diagnostics
     QList<std::pair<QString, QDateTime>> lastWebhookByProvider;
     int unroutedEvents = 0;
     int staleCalls = 0;
+    int activeCalls = 0;
     int pollsRunning = 0;
     QString webhookBaseUrl;
     QByteArray raw; ///< the whole answer as compact JSON, for display

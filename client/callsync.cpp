@@ -366,7 +366,8 @@ void CallSync::requestPage(qint64 sinceSeq, const QString &cursor, bool full)
             remove(id, std::numeric_limits<qint64>::max(), removed);
         publish(changed, removed);
         if (page.more) {
-            const qint64 next = std::max(sinceSeq, page.highestSeq);
+            const qint64 next =
+                std::max(sinceSeq, page.nextSinceSeq > 0 ? page.nextSinceSeq : page.highestSeq);
             if (next > sinceSeq || !page.nextCursor.isEmpty()) {
                 requestPage(next, next > sinceSeq ? QString() : page.nextCursor, false);
                 return;

@@ -156,7 +156,7 @@ private Q_SLOTS:
             {"GET", QStringLiteral("/api/orgs/o1/metrics")},
             {"GET", QStringLiteral("/api/orgs/o1/diagnostics")},
             {"POST", QStringLiteral("/api/auth/logout")},
-            {"GET", QStringLiteral("/api/orgs")},
+            {"GET", QStringLiteral("/api/auth/me")},
             {"GET", QStringLiteral("/healthz")},
         };
         for (qsizetype i = 0; i < expected.size(); ++i) {
