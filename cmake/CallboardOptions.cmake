@@ -21,6 +21,15 @@ target_compile_options(callboard_options INTERFACE
 
 option(CALLBOARD_WERROR "Treat warnings as errors" OFF)
 
+# Fuzzing build (clang): every library is instrumented for libFuzzer, ASan and UBSan.
+option(CALLBOARD_FUZZ "Build the libFuzzer targets (needs clang)" OFF)
+if(CALLBOARD_FUZZ)
+    target_compile_options(callboard_options INTERFACE
+        -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined
+        -fno-omit-frame-pointer -Wno-unknown-warning-option)
+    target_link_options(callboard_options INTERFACE -fsanitize=address,undefined)
+endif()
+
 # Helper for the thin library targets of each layer.
 function(callboard_add_library name)
     add_library(${name} STATIC ${ARGN})
