@@ -1,0 +1,304 @@
+#include "realtimewebsocket.h"
+
+#include "logging.h"
+
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <cstring>
+
+namespace cb {
+
+namespace {
+
+/// How long a closing connection may linger before the TCP connection is dropped.
+constexpr int closeLingerMs = 5000;
+
+} // namespace
+
+bool isValidUtf8(QByteArrayView bytes)
+{
+    const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
+    const auto *end = p + bytes.size();
+    while (p < end) {
+        // ASCII runs are the common case: skip them eight bytes at a time.
+        while (end - p >= 8) {
+            quint64 word;
+            std::memcpy(&word, p, 8);
+            if (word & 0x8080808080808080ULL)
+                break;
+            p += 8;
+        }
+        if (p >= end)
+            break;
+        const unsigned char c = *p;
+        if (c < 0x80) {
+            ++p;
+            continue;
+        }
+        int extra;
+        quint32 cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            extra = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            extra = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            extra = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (end - p <= extra)
+            return false;
+        for (int i = 1; i <= extra; ++i) {
+            if ((p[i] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        if ((extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        p += extra + 1;
+    }
+    return true;
+}
+
+RealtimeWebSocket::RealtimeWebSocket(QTcpSocket *socket, qint64 maxMessageBytes,
+                                     qint64 maxQueuedBytes, QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_maxMessageBytes(maxMessageBytes)
+    , m_maxQueuedBytes(maxQueuedBytes)
+{
+    socket->setParent(this);
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    connect(socket, &QTcpSocket::readyRead, this, &RealtimeWebSocket::readFrames);
+    connect(socket, &QTcpSocket::disconnected, this, &RealtimeWebSocket::finish);
+    connect(socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
+        if (m_socket->state() != QAbstractSocket::ConnectedState)
+            finish();
+    });
+}
+
+RealtimeWebSocket::~RealtimeWebSocket()
+{
+    m_socket->disconnect(this);
+    m_socket->abort();
+}
+
+void RealtimeWebSocket::start()
+{
+    if (m_started)
+        return;
+    m_started = true;
+    if (m_socket->state() != QAbstractSocket::ConnectedState) {
+        QTimer::singleShot(0, this, &RealtimeWebSocket::finish);
+        return;
+    }
+    if (m_socket->bytesAvailable() > 0)
+        QTimer::singleShot(0, this, &RealtimeWebSocket::readFrames);
+}
+
+QByteArray RealtimeWebSocket::frame(Opcode opcode, QByteArrayView payload)
+{
+    const qsizetype size = payload.size();
+    QByteArray out;
+    out.reserve(size + 10);
+    out.append(char(0x80 | opcode));
+    if (size < 126) {
+        out.append(char(size));
+    } else if (size <= 0xFFFF) {
+        out.append(char(126));
+        out.append(char((size >> 8) & 0xFF));
+        out.append(char(size & 0xFF));
+    } else {
+        out.append(char(127));
+        for (int shift = 56; shift >= 0; shift -= 8)
+            out.append(char((quint64(size) >> shift) & 0xFF));
+    }
+    out.append(payload);
+    return out;
+}
+
+qint64 RealtimeWebSocket::bytesToWrite() const
+{
+    return m_socket->bytesToWrite();
+}
+
+bool RealtimeWebSocket::sendFrame(const QByteArray &frame)
+{
+    if (!m_open)
+        return false;
+    if (m_socket->bytesToWrite() + frame.size() > m_maxQueuedBytes) {
+        qCInfo(lcHub) << "dropping a client that does not keep up:" << m_socket->bytesToWrite()
+                      << "bytes waiting";
+        Q_EMIT overflowed();
+        abort();
+        return false;
+    }
+    m_socket->write(frame);
+    if (!m_flushQueued) {
+        // QAbstractSocket sends one buffer chunk per write notification; flushing once
+        // per event-loop pass sends everything queued in this pass in as few calls as
+        // the kernel allows.
+        m_flushQueued = true;
+        QMetaObject::invokeMethod(this, &RealtimeWebSocket::flushOut, Qt::QueuedConnection);
+    }
+    return true;
+}
+
+void RealtimeWebSocket::flushOut()
+{
+    m_flushQueued = false;
+    if (m_open)
+        m_socket->flush();
+}
+
+void RealtimeWebSocket::close(quint16 code, QByteArrayView reason)
+{
+    if (!m_open)
+        return;
+    m_open = false;
+    if (!m_closeSent) {
+        m_closeSent = true;
+        QByteArray payload;
+        if (code != 0) {
+            payload.append(char(code >> 8));
+            payload.append(char(code & 0xFF));
+            payload.append(reason.first(std::min<qsizetype>(reason.size(), 123)));
+        }
+        m_socket->write(frame(Close, payload));
+    }
+    m_socket->disconnectFromHost();
+    QTimer::singleShot(closeLingerMs, this, [this] {
+        m_socket->abort();
+        finish();
+    });
+}
+
+void RealtimeWebSocket::abort()
+{
+    m_open = false;
+    m_socket->abort();
+    finish();
+}
+
+void RealtimeWebSocket::finish()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_open = false;
+    Q_EMIT disconnected();
+}
+
+void RealtimeWebSocket::protocolError(quint16 code, QByteArrayView reason)
+{
+    qCDebug(lcHub) << "websocket protocol error" << code << reason;
+    m_in.clear();
+    m_message.clear();
+    close(code, reason);
+}
+
+void RealtimeWebSocket::readFrames()
+{
+    m_in.append(m_socket->readAll());
+    qsizetype pos = 0;
+    while (m_open) {
+        const qsizetype available = m_in.size() - pos;
+        if (available < 2)
+            break;
+        const auto *data = reinterpret_cast<const unsigned char *>(m_in.constData() + pos);
+        const bool fin = data[0] & 0x80;
+        const quint8 rsv = data[0] & 0x70;
+        const quint8 opcode = data[0] & 0x0F;
+        const bool masked = data[1] & 0x80;
+        quint64 length = data[1] & 0x7F;
+        qsizetype header = 2;
+        if (rsv != 0)
+            return protocolError(1002, "RSV1 must be clear");
+        if (!masked)
+            return protocolError(1002, "MASK must be set");
+        if (length == 126) {
+            if (available < 4)
+                break;
+            length = (quint64(data[2]) << 8) | data[3];
+            header = 4;
+        } else if (length == 127) {
+            if (available < 10)
+                break;
+            length = 0;
+            for (int i = 0; i < 8; ++i)
+                length = (length << 8) | data[2 + i];
+            if (length >> 63)
+                return protocolError(1002, "Invalid payload length");
+            header = 10;
+        }
+        const bool control = opcode & 0x8;
+        if (control && (!fin || length > 125))
+            return protocolError(1002, "Invalid control frame");
+        if (!control && quint64(m_message.size()) + length > quint64(m_maxMessageBytes))
+            return protocolError(1009, "Max payload size exceeded");
+        header += 4;
+        if (quint64(available) < header + length)
+            break;
+
+        const unsigned char *mask = data + header - 4;
+        QByteArray payload(reinterpret_cast<const char *>(data + header), qsizetype(length));
+        char *p = payload.data();
+        for (qsizetype i = 0; i < payload.size(); ++i)
+            p[i] = char(p[i] ^ mask[i & 3]);
+        pos += header + qsizetype(length);
+
+        switch (opcode) {
+        case Continuation:
+        case Text:
+        case Binary: {
+            if (opcode == Continuation && m_messageOpcode == 0)
+                return protocolError(1002, "Invalid opcode 0");
+            if (opcode != Continuation && m_messageOpcode != 0)
+                return protocolError(1002, "Invalid opcode");
+            if (opcode != Continuation)
+                m_messageOpcode = opcode;
+            m_message.append(payload);
+            if (!fin)
+                break;
+            const quint8 messageOpcode = m_messageOpcode;
+            QByteArray message = std::move(m_message);
+            m_message = QByteArray();
+            m_messageOpcode = 0;
+            if (messageOpcode == Text) {
+                if (!isValidUtf8(message))
+                    return protocolError(1007, "Invalid UTF-8 sequence");
+                Q_EMIT textMessageReceived(message);
+            } else {
+                Q_EMIT binaryMessageReceived(message);
+            }
+            break;
+        }
+        case Close: {
+            quint16 code = 0;
+            if (payload.size() == 1)
+                return protocolError(1002, "Invalid close frame");
+            if (payload.size() >= 2)
+                code = quint16((quint8(payload.at(0)) << 8) | quint8(payload.at(1)));
+            m_in.clear();
+            close(code);
+            return;
+        }
+        case Ping:
+            m_socket->write(frame(Pong, payload));
+            break;
+        case Pong:
+            break;
+        default:
+            return protocolError(1002, "Invalid opcode");
+        }
+    }
+    if (pos > 0)
+        m_in.remove(0, pos);
+}
+
+} // namespace cb

@@ -1,0 +1,91 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QObject>
+
+class QTcpSocket;
+
+namespace cb {
+
+/// The server side of one RFC 6455 connection on a QTcpSocket whose handshake is done.
+///
+/// The hub writes pre-encoded frames: an event is framed once and the same bytes go to
+/// every member of a room (QWebSocket would convert and copy the message per receiver).
+/// Writes are bounded: when the bytes waiting for the peer would exceed the send limit,
+/// the connection is dropped (the client resyncs by seq) instead of buffering without end.
+/// Incoming messages are reassembled and capped; a message over the cap closes with 1009,
+/// protocol violations with 1002, invalid UTF-8 in text with 1007, as `ws` does.
+class RealtimeWebSocket final : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum Opcode : quint8 {
+        Continuation = 0x0,
+        Text = 0x1,
+        Binary = 0x2,
+        Close = 0x8,
+        Ping = 0x9,
+        Pong = 0xA,
+    };
+
+    /// Takes ownership of @p socket. Bytes already buffered in it are read as frames.
+    RealtimeWebSocket(QTcpSocket *socket, qint64 maxMessageBytes, qint64 maxQueuedBytes,
+                      QObject *parent = nullptr);
+    ~RealtimeWebSocket() override;
+    Q_DISABLE_COPY_MOVE(RealtimeWebSocket)
+
+    /// One unmasked, final frame as a server sends it.
+    static QByteArray frame(Opcode opcode, QByteArrayView payload);
+    static QByteArray textFrame(QByteArrayView payload) { return frame(Text, payload); }
+
+    bool isOpen() const { return m_open; }
+    /// Bytes written but not yet taken by the kernel.
+    qint64 bytesToWrite() const;
+
+    /// Queues a frame made by frame(). False (and the connection aborted) when the send
+    /// queue is over its bound, or when the connection is no longer open.
+    bool sendFrame(const QByteArray &frame);
+    bool sendText(QByteArrayView payload) { return sendFrame(textFrame(payload)); }
+
+    /// Starts the closing handshake: a close frame (with @p code unless 0, which sends an
+    /// empty one as engine.io does), then the TCP connection is shut down.
+    void close(quint16 code = 0, QByteArrayView reason = {});
+    /// Drops the TCP connection at once.
+    void abort();
+
+    /// Reads what the socket already holds; call once the signals are connected.
+    void start();
+
+Q_SIGNALS:
+    void textMessageReceived(const QByteArray &utf8);
+    void binaryMessageReceived(const QByteArray &bytes);
+    /// Emitted once, when the connection is gone for whatever reason.
+    void disconnected();
+    /// The send queue went over its bound; the connection is being dropped.
+    void overflowed();
+
+private:
+    void readFrames();
+    void flushOut();
+    void protocolError(quint16 code, QByteArrayView reason);
+    void finish();
+
+    QTcpSocket *m_socket; ///< a child of this object
+    QByteArray m_in;
+    QByteArray m_message;
+    quint8 m_messageOpcode = 0; ///< 0 when no fragmented message is in progress
+    qint64 m_maxMessageBytes;
+    qint64 m_maxQueuedBytes;
+    bool m_open = true;
+    bool m_closeSent = false;
+    bool m_finished = false;
+    bool m_started = false;
+    bool m_flushQueued = false;
+};
+
+/// True when @p bytes is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF).
+bool isValidUtf8(QByteArrayView bytes);
+
+} // namespace cb
