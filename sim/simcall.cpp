@@ -589,6 +589,7 @@ Json SimCall::truthJson() const
         {"done", done},
         {"created_at", timeToJson(createdAt)},
         {"ended_at", timeToJson(endedAt)},
+        {"final_at", timeToJson(finalAt)},
     };
 }
 

@@ -33,6 +33,7 @@ struct SimCall
     QDateTime initiatedAt;
     QDateTime answeredAt;
     QDateTime endedAt;
+    QDateTime finalAt; ///< when the provider's last report was due (sent or not)
     double talkSeconds = 0; ///< nominal conversation length
     double ringSeconds = 0;
     int turns = 0; ///< transcript lines spoken so far

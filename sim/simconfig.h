@@ -6,6 +6,7 @@
 #include <QByteArray>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <array>
 #include <optional>
@@ -47,6 +48,9 @@ struct SimConfig
     QString bolnaKey = QStringLiteral("sim-bolna-key");
     QString vapiKey = QStringLiteral("sim-vapi-key");
     QString retellKey = QStringLiteral("sim-retell-key");
+    /// More accounts: keys accepted as Bearer by every provider (webhooks still use the keys
+    /// above).
+    QStringList extraApiKeys;
 
     /// Vapi webhook credential: "secret" (X-Vapi-Secret), "bearer", "hmac" or "none".
     QString vapiAuth = QStringLiteral("secret");

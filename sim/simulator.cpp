@@ -271,6 +271,8 @@ Simulator::Reply Simulator::route(const QHttpServerRequest &request)
 bool Simulator::authorized(Provider provider, const QHttpServerRequest &request) const
 {
     const QString token = bearerToken(request);
+    if (!token.isEmpty() && m_config.extraApiKeys.contains(token))
+        return true;
     switch (provider) {
     case Provider::Bolna:
         return !token.isEmpty() && token == m_config.bolnaKey;
@@ -949,6 +951,7 @@ void Simulator::stepFinal(const QString &id)
     SimCall &call = it->call;
     call.stage = Stage::Final;
     call.updatedAt = QDateTime::currentDateTimeUtc();
+    call.finalAt = call.updatedAt;
     emitStage(*it, true);
     call.done = true;
     m_delivery->releaseHeld(id);
