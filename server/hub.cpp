@@ -134,14 +134,12 @@ void Hub::handleHttp(QTcpSocket *socket, const HttpRequestHead &head)
     const bool upgrade = head.header("upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
 
     if (!upgrade) {
-        EngineError error = EngineError::BadRequest;
-        if (transport != u"websocket")
-            error = EngineError::UnknownTransport;
-        else if (hasSid)
-            error = EngineError::UnknownSid;
-        else if (!isGet)
-            error = EngineError::BadHandshakeMethod;
-        refuse(engineErrorResponse(error));
+        const realtimehttp::Refusal refusal = realtimehttp::engineRefusal(head.method, query);
+        refuse("HTTP/1.1 " + QByteArray::number(refusal.status) +
+               (refusal.status == 403 ? " Forbidden" : " Bad Request") +
+               "\r\nContent-Type: application/json\r\nContent-Length: " +
+               QByteArray::number(refusal.body.size()) + "\r\nConnection: close\r\n\r\n" +
+               refusal.body);
         return;
     }
     if (transport != u"websocket")

@@ -150,14 +150,18 @@ QByteArray engineErrorMessage(EngineError error)
     return "Bad request";
 }
 
-QByteArray engineErrorResponse(EngineError error)
+Refusal engineRefusal(QByteArrayView method, const QUrlQuery &query)
 {
-    const QByteArray body = "{\"code\":" + QByteArray::number(int(error)) + ",\"message\":\"" +
-        engineErrorMessage(error) + "\"}";
-    const QByteArray status = error == EngineError::Forbidden ? "403 Forbidden" : "400 Bad Request";
-    return "HTTP/1.1 " + status +
-        "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
-        "\r\nConnection: close\r\n\r\n" + body;
+    EngineError error = EngineError::BadRequest;
+    if (query.queryItemValue(QStringLiteral("transport")) != u"websocket")
+        error = EngineError::UnknownTransport;
+    else if (query.hasQueryItem(QStringLiteral("sid")))
+        error = EngineError::UnknownSid;
+    else if (method != "GET")
+        error = EngineError::BadHandshakeMethod;
+    return Refusal{error == EngineError::Forbidden ? 403 : 400,
+                   "{\"code\":" + QByteArray::number(int(error)) + ",\"message\":\"" +
+                       engineErrorMessage(error) + "\"}"};
 }
 
 QByteArray upgradeErrorResponse(QByteArrayView message)

@@ -60,10 +60,16 @@ enum class EngineError {
 };
 QByteArray engineErrorMessage(EngineError error);
 
-/// The answer engine.io gives a plain HTTP request it refuses:
-/// 400 with `{"code":…,"message":…}`.
-QByteArray engineErrorResponse(EngineError error);
 /// The answer engine.io (or `ws`) gives a refused WebSocket upgrade: 400, text/html.
+/// Status and JSON body engine.io answers a plain HTTP request to its path with: this
+/// server takes WebSocket upgrades only, so every such request is refused.
+struct Refusal
+{
+    int status = 400;
+    QByteArray body;
+};
+Refusal engineRefusal(QByteArrayView method, const QUrlQuery &query);
+
 QByteArray upgradeErrorResponse(QByteArrayView message);
 /// The 101 that completes a WebSocket handshake.
 QByteArray switchingProtocolsResponse(QByteArrayView key);

@@ -1,6 +1,7 @@
 #include "server/admincommands.h"
 #include "server/demoseed.h"
 #include "server/pollerservices.h"
+#include "server/realtimeservice.h"
 #include "server/serverapp.h"
 #include "server/shutdownsignals.h"
 #include "sim/simulator.h"
@@ -114,9 +115,14 @@ int main(int argc, char *argv[])
     }
 
     cb::ServerApp server(*config);
+    cb::RealtimeService realtime(server, cb::RealtimeService::optionsFromEnvironment());
     auto port = server.start();
     if (!port) {
         std::fprintf(stderr, "callboard-server: %s\n", qPrintable(port.error().message));
+        return 1;
+    }
+    if (auto shared = realtime.start(); !shared) {
+        std::fprintf(stderr, "callboard-server: %s\n", qPrintable(shared.error().message));
         return 1;
     }
     QString host = server.http().address().toString();
