@@ -30,7 +30,7 @@ std::unique_ptr<cb::sim::Simulator> startDemoProviders(cb::ServerApp &server,
     config.retellKey = cb::demo::retellKey;
     config.extraApiKeys = {QStringLiteral("demo-globex-bolna-api-key")};
     config.vapiSecret = cb::demo::vapiSecret;
-    config.callsPerMinute = 15;
+    config.callsPerMinute = 20;
     config.inboundShare = 0.4;
     auto sim = std::make_unique<cb::sim::Simulator>(config);
     if (!sim->listen(QHostAddress::LocalHost, 0))
@@ -57,7 +57,7 @@ std::unique_ptr<cb::sim::Simulator> startDemoProviders(cb::ServerApp &server,
     // Outbound calls of the demo org, one every few seconds, to its contacts and test numbers.
     auto *outbound = new QTimer(simulator);
     auto counter = std::make_shared<int>(0);
-    QObject::connect(outbound, &QTimer::timeout, simulator, [&server, &services, counter] {
+    const auto startOne = [&server, &services, counter] {
         auto agents = server.store().org(cb::demo::acmeOrgId).agents();
         if (!agents || agents->isEmpty())
             return;
@@ -72,8 +72,14 @@ std::unique_ptr<cb::sim::Simulator> startDemoProviders(cb::ServerApp &server,
         request.toNumber = numbers[n % 6];
         request.isTest = n % 7 == 0;
         services.poller().startCall(request, [](cb::Result<cb::Call>, std::optional<cb::Error>) {});
+    };
+    QObject::connect(outbound, &QTimer::timeout, simulator, startOne);
+    outbound->start(4000);
+    // Once the agents are synced, one call per agent at once, so the table fills in seconds.
+    QTimer::singleShot(1500, simulator, [startOne] {
+        for (int i = 0; i < 3; ++i)
+            startOne();
     });
-    outbound->start(6000);
     return sim;
 }
 

@@ -295,6 +295,59 @@ private Q_SLOTS:
         QCOMPARE(int(all.body["results"].size()), 3);
     }
 
+    void staleUntilTheProviderAnswers()
+    {
+        auto stack = startStack({QStringLiteral("--seed"), QStringLiteral("4"),
+                                 QStringLiteral("--time-scale"), QStringLiteral("0.02"),
+                                 QStringLiteral("--never-final"), QStringLiteral("1"),
+                                 QStringLiteral("--poll-5xx"), QStringLiteral("1")},
+                                {QStringLiteral("--poll-interval-ms"), QStringLiteral("300"),
+                                 QStringLiteral("--reconcile-interval-ms"), QStringLiteral("300"),
+                                 QStringLiteral("--max-call-duration-s"), QStringLiteral("1"),
+                                 QStringLiteral("--in-progress-grace-ms"), QStringLiteral("500"),
+                                 QStringLiteral("--provider-timeout-ms"), QStringLiteral("2000")});
+        QVERIFY(stack);
+        const auto agents = agentsByProvider(*stack);
+        QVERIFY(syncAll(*stack));
+        const auto started =
+            stack->rest.send("POST", stack->api(QStringLiteral("/calls")),
+                             Json{{"agent_id", agents.value(QStringLiteral("retell"))},
+                                  {"to_number", "+14155550100"}});
+        QCOMPARE(started.status, 201);
+        const QString callId = str(started.body["call"], "id");
+        const QUrl detail = stack->api(QStringLiteral("/calls/") + callId);
+
+        // The call ends at the provider, but no ending webhook comes and polls fail: stale.
+        Json call;
+        QDeadlineTimer deadline(20000);
+        while (!deadline.hasExpired()) {
+            const auto answer = stack->rest.send("GET", detail);
+            call = answer.body.contains("call") ? answer.body["call"] : answer.body;
+            if (call.value("stale", false))
+                break;
+            QTest::qWait(100);
+        }
+        QVERIFY2(call.value("stale", false), call.dump().c_str());
+        QCOMPARE(str(call, "status"), QStringLiteral("in_progress"));
+        const auto diagnostics =
+            stack->rest.send("GET", stack->api(QStringLiteral("/diagnostics")));
+        QVERIFY(diagnostics.body.value("stale_calls", 0) >= 1);
+
+        // The provider answers polls again: the truth arrives and clears the flag.
+        stack->control.send("PUT", stack->simPath(QStringLiteral("/_sim/faults")),
+                            Json{{"poll_5xx", 0}});
+        deadline = QDeadlineTimer(20000);
+        while (!deadline.hasExpired()) {
+            const auto answer = stack->rest.send("GET", detail);
+            call = answer.body.contains("call") ? answer.body["call"] : answer.body;
+            if (str(call, "status") == u"completed" && !call.value("stale", true))
+                break;
+            QTest::qWait(100);
+        }
+        QCOMPARE(str(call, "status"), QStringLiteral("completed"));
+        QCOMPARE(call.value("stale", true), false);
+    }
+
     void convergenceUnderFaults()
     {
         const int calls = qEnvironmentVariableIntValue("CALLBOARD_CONVERGENCE_CALLS") > 0
