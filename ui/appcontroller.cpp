@@ -13,6 +13,8 @@
 #include "client/apiclient.h"
 #include "client/callsync.h"
 #include "client/localcache.h"
+#include "client/secretstore.h"
+#include "client/session.h"
 #include "models/agentmodel.h"
 #include "models/callfiltermodel.h"
 #include "models/calltablemodel.h"
@@ -24,9 +26,11 @@
 
 namespace cb {
 
-AppController::AppController(QSettings *settings, Options options, QObject *parent)
+AppController::AppController(QSettings *settings, SecretStore *secretStore, Options options,
+                             QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
+    , m_secretStore(secretStore)
     , m_settings(std::make_unique<AppSettings>(settings))
     , m_network(new QNetworkAccessManager(this))
     , m_api(new ApiClient(m_network, this))
@@ -68,6 +72,18 @@ AppController::AppController(QSettings *settings, Options options, QObject *pare
     connect(m_sync, &CallSync::callsReset, m_calls.get(), &CallTableModel::resetCalls);
     connect(m_sync, &CallSync::callsChanged, m_calls.get(), &CallTableModel::applyBatch);
     connect(m_sync, &CallSync::statsChanged, this, &AppController::updateHealth);
+
+    // While the live stream is down, poll so the table still moves; the socket alone
+    // decides when to reconnect.
+    m_fallbackPoll.setInterval(5000);
+    connect(&m_fallbackPoll, &QTimer::timeout, this, [this] {
+        if (m_orgId.isEmpty() || m_token.isEmpty() ||
+            m_realtime->state() == RealtimeClient::State::Live)
+            return;
+        if (!m_sync->isResyncing())
+            m_sync->resync();
+        loadMetrics();
+    });
 }
 
 AppController::~AppController()
@@ -101,7 +117,10 @@ void AppController::start()
         m_token = m_options.token;
         m_api->setBaseUrl(m_server);
         m_api->setToken(m_token);
-        m_orgs = {Org{m_options.orgId, m_options.orgId, Role::Viewer}};
+        m_orgs = m_options.orgs;
+        if (std::none_of(m_orgs.cbegin(), m_orgs.cend(),
+                         [this](const Org &o) { return o.id == m_options.orgId; }))
+            m_orgs.append(Org{m_options.orgId, m_options.orgId, Role::Viewer});
         enterOrg(m_options.orgId);
         // Learn the real org names and role without holding up the cached view.
         auto *job = m_api->orgs();
@@ -112,6 +131,11 @@ void AppController::start()
             if (m_window)
                 m_window->setOrgs(m_orgs, m_orgId);
         });
+        return;
+    }
+    if (m_settings->rememberMe() && !m_settings->serverUrl().isEmpty() &&
+        !m_settings->email().isEmpty() && m_secretStore) {
+        restoreSession();
         return;
     }
     showLogin();
@@ -189,31 +213,71 @@ void AppController::signIn(const QUrl &server, const QString &email, const QStri
                            bool remember)
 {
     m_server = server;
-    m_api->setBaseUrl(server);
-    m_api->setToken(QString());
     if (m_login)
         m_login->setBusy(true, tr("Signing in…"));
-    auto *job = m_api->login(email, password);
     const bool demo = m_demo && server == m_demo->url();
-    job->onFinished(this, [this, email, remember, demo](const Result<LoginResult> &result) {
-        if (!result.ok()) {
-            qCInfo(lcUi) << "sign-in failed:" << result.error().code;
-            Error error = result.error();
-            if (demo)
-                error.code = QStringLiteral("demo_") + error.code;
-            if (m_login)
-                m_login->showError(error);
-            else
-                Q_EMIT startFailed(error);
-            return;
-        }
+    // Only a remembered session goes to the keychain.
+    auto *session = newSession(remember && !demo ? m_secretStore.data() : nullptr);
+    connect(session, &Session::loginFailed, this, [this, demo](const Error &failure) {
+        qCInfo(lcUi) << "sign-in failed:" << failure.code;
+        Error error = failure;
+        if (demo)
+            error.code = QStringLiteral("demo_") + error.code;
+        if (m_login)
+            m_login->showError(error);
+        else
+            Q_EMIT startFailed(error);
+    });
+    connect(session, &Session::loggedIn, this, [this, email, remember, demo, session] {
         if (!demo) {
             m_settings->rememberServer(m_server.toString());
             m_settings->setEmail(email);
             m_settings->setRememberMe(remember);
         }
-        signedIn(*result, remember);
+        signedIn(LoginResult{session->token(), session->user(), session->orgs()}, remember);
     });
+    session->login(server, email, password);
+}
+
+Session *AppController::newSession(SecretStore *store)
+{
+    if (m_session)
+        m_session->deleteLater();
+    m_session = new Session(m_api, store, this);
+    connect(m_session, &Session::secretStoreFailed, this, [this](const Error &error) {
+        const QString text = tr("The session could not be kept in the system keychain (%1); you "
+                                "will be asked to sign in next time.")
+                                 .arg(error.message);
+        if (m_window && m_window->isVisible())
+            m_window->showMessage(text, 10000);
+    });
+    return m_session;
+}
+
+void AppController::restoreSession()
+{
+    const QUrl server(m_settings->serverUrl());
+    const QString email = m_settings->email();
+    auto *session = newSession(m_secretStore.data());
+    connect(session, &Session::restoreFailed, this, [this](const Error &error) {
+        qCInfo(lcUi) << "no saved session:" << error.code;
+        showLogin();
+    });
+    connect(session, &Session::loggedIn, this, [this, server, session] {
+        m_server = server;
+        m_token = session->token();
+        m_user = session->user();
+        m_orgs = session->orgs();
+        const QString last = m_settings->lastOrgId();
+        QString chosen = session->currentOrgId();
+        for (const Org &org : std::as_const(m_orgs)) {
+            if (org.id == last)
+                chosen = org.id;
+        }
+        // The cached calls show at once; a refused token brings the login back.
+        enterOrg(chosen);
+    });
+    session->restore(server, email);
 }
 
 void AppController::signedIn(const LoginResult &result, bool)
@@ -273,7 +337,9 @@ void AppController::ensureWindow()
     connect(m_window, &MainWindow::settingsRequested, this, &AppController::openSettings);
     connect(m_window, &MainWindow::detailRequested, this, &AppController::loadDetail);
     connect(m_sync, &CallSync::resyncFailed, m_window, [this](const Error &error) {
-        m_window->showMessage(tr("Resync failed: %1").arg(error.message), 8000);
+        // While offline the status bar already says so; do not repeat every poll.
+        if (m_realtime->state() == RealtimeClient::State::Live)
+            m_window->showMessage(tr("Resync failed: %1").arg(error.message), 8000);
     });
 }
 
@@ -286,6 +352,7 @@ void AppController::enterOrg(const QString &orgId)
     m_lastLiveAt = {};
     m_agents->clear();
     m_metrics->clear();
+    m_calls->setAgentNames(m_settings->agentNames(orgId));
 
     LocalCache *old = m_cache;
     m_cache = nullptr;
@@ -300,6 +367,9 @@ void AppController::enterOrg(const QString &orgId)
         }
     }
     m_sync->setOrg(orgId, m_cache);
+    // Fetch over REST at once: the realtime join resyncs again, but the table should not
+    // wait for the socket (or stay empty when it cannot connect).
+    m_sync->resync();
     if (old) {
         old->flush();
         old->deleteLater();
@@ -317,6 +387,7 @@ void AppController::enterOrg(const QString &orgId)
     loadAgents();
     loadMetrics();
     updateHealth();
+    m_fallbackPoll.start();
     Q_EMIT orgEntered(orgId);
 }
 
@@ -329,6 +400,7 @@ void AppController::loadAgents()
             return;
         m_agents->setAgents(*result);
         m_calls->setAgentNames(m_agents->names());
+        m_settings->setAgentNames(org, m_agents->names());
         Q_EMIT agentsLoaded();
     });
 }
@@ -388,6 +460,8 @@ void AppController::updateHealth()
 void AppController::onAuthLost(const Error &error)
 {
     qCInfo(lcUi) << "session refused:" << error.code;
+    if (m_session)
+        m_session->expire();
     m_realtime->close();
     m_api->setToken(QString());
     m_token.clear();
@@ -401,12 +475,15 @@ void AppController::onAuthLost(const Error &error)
 
 void AppController::signOut()
 {
-    if (!m_token.isEmpty())
+    if (m_session)
+        m_session->logout();
+    else if (!m_token.isEmpty())
         m_api->logout();
     m_realtime->close();
     m_api->setToken(QString());
     m_token.clear();
     m_orgId.clear();
+    m_fallbackPoll.stop();
     m_sync->setOrg(QString());
     m_calls->clear();
     m_agents->clear();

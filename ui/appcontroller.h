@@ -10,6 +10,7 @@
 #include <QDateTime>
 #include <QObject>
 #include <QPointer>
+#include <QTimer>
 #include <QUrl>
 
 #include <memory>
@@ -26,6 +27,8 @@ class CallFilterModel;
 class CallSync;
 class CallTableModel;
 class LocalCache;
+class SecretStore;
+class Session;
 class LocalDemo;
 class LoginDialog;
 class MainWindow;
@@ -50,9 +53,12 @@ public:
         QUrl server;
         QString token;
         QString orgId;
+        QList<Org> orgs; ///< what is known of the organizations, for the offline view
     };
 
-    AppController(QSettings *settings, Options options, QObject *parent = nullptr);
+    /// @p secretStore keeps remembered sessions (the OS keychain); null keeps them in memory.
+    AppController(QSettings *settings, SecretStore *secretStore, Options options,
+                  QObject *parent = nullptr);
     ~AppController() override;
 
     void start();
@@ -69,6 +75,7 @@ public:
     LocalDemo *demo() const { return m_demo; }
     AppSettings *settings() const { return m_settings.get(); }
     QString orgId() const { return m_orgId; }
+    QList<Org> orgs() const { return m_orgs; }
     QUrl serverUrl() const { return m_server; }
     /// The session token, for handing the session to another in-process controller.
     QString sessionToken() const { return m_token; }
@@ -90,6 +97,8 @@ Q_SIGNALS:
 
 private:
     void showLogin();
+    void restoreSession();
+    Session *newSession(SecretStore *store);
     void startDemo();
     void signIn(const QUrl &server, const QString &email, const QString &password, bool remember);
     void signedIn(const LoginResult &result, bool remember);
@@ -108,6 +117,8 @@ private:
     void openSettings();
 
     Options m_options;
+    QPointer<SecretStore> m_secretStore;
+    QPointer<Session> m_session;
     std::unique_ptr<AppSettings> m_settings;
     QNetworkAccessManager *m_network;
     ApiClient *m_api;
@@ -127,6 +138,7 @@ private:
     User m_user;
     QList<Org> m_orgs;
     QString m_orgId;
+    QTimer m_fallbackPoll;
     bool m_everLive = false;
     QDateTime m_lastLiveAt;
 };

@@ -64,6 +64,23 @@ void AppSettings::setLastOrgId(const QString &orgId)
     m_settings->setValue(QStringLiteral("login/org"), orgId);
 }
 
+QHash<QString, QString> AppSettings::agentNames(const QString &orgId) const
+{
+    QHash<QString, QString> names;
+    const QVariantMap map = m_settings->value(QStringLiteral("agentNames/") + orgId).toMap();
+    for (auto it = map.cbegin(); it != map.cend(); ++it)
+        names.insert(it.key(), it.value().toString());
+    return names;
+}
+
+void AppSettings::setAgentNames(const QString &orgId, const QHash<QString, QString> &names)
+{
+    QVariantMap map;
+    for (auto it = names.cbegin(); it != names.cend(); ++it)
+        map.insert(it.key(), it.value());
+    m_settings->setValue(QStringLiteral("agentNames/") + orgId, map);
+}
+
 bool AppSettings::notifyFailed() const
 {
     return m_settings->value(QStringLiteral("notifications/failed"), true).toBool();

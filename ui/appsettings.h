@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHash>
 #include <QString>
 #include <QStringList>
 #include <QVariant>
@@ -29,6 +30,10 @@ public:
     void setRememberMe(bool remember);
     QString lastOrgId() const;
     void setLastOrgId(const QString &orgId);
+
+    /// Agent names of an organization, so a start from cache can show them offline.
+    QHash<QString, QString> agentNames(const QString &orgId) const;
+    void setAgentNames(const QString &orgId, const QHash<QString, QString> &names);
 
     bool notifyFailed() const;
     void setNotifyFailed(bool on);

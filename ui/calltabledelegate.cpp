@@ -5,6 +5,7 @@
 #include "models/calltablemodel.h"
 
 #include <QApplication>
+#include <QLocale>
 #include <QPainter>
 
 namespace cb {
@@ -76,7 +77,22 @@ void CallTableDelegate::initStyleOption(QStyleOptionViewItem *option,
         }
         break;
     }
-    case CallTableModel::TimeColumn:
+    case CallTableModel::TimeColumn: {
+        // Today's calls need only the time; the full date is in the tooltip and details.
+        const Call call = index.data(CallTableModel::CallRole).value<Call>();
+        QDateTime when = call.createdAt.isValid()
+            ? call.createdAt
+            : (call.startedAt.isValid() ? call.startedAt : call.updatedAt);
+        if (when.isValid()) {
+            when = when.toLocalTime();
+            const bool today = when.date() == QDate::currentDate();
+            option->text = QLocale().toString(
+                when, today ? QStringLiteral("HH:mm:ss") : QStringLiteral("d MMM HH:mm"));
+        }
+        option->features &= ~QStyleOptionViewItem::HasDecoration;
+        option->icon = QIcon();
+        break;
+    }
     case CallTableModel::DurationColumn:
     case CallTableModel::CostColumn:
         option->features &= ~QStyleOptionViewItem::HasDecoration;

@@ -47,10 +47,11 @@ FilterBar::FilterBar(CallFilterModel *filter, AgentModel *agents, QWidget *paren
     layout->setContentsMargins(6, 4, 6, 4);
     layout->setSpacing(6);
 
-    m_search->setPlaceholderText(tr("Search number, name or call ID  (Ctrl+F)"));
+    m_search->setPlaceholderText(tr("Search number, name or ID"));
     m_search->setClearButtonEnabled(true);
     m_search->addAction(ui::themedIcon(QStringLiteral("search")), QLineEdit::LeadingPosition);
-    m_search->setMinimumWidth(240);
+    m_search->setMinimumWidth(200);
+    m_search->setToolTip(tr("Search the numbers, caller names and call IDs (Ctrl+F)"));
     layout->addWidget(m_search, 2);
     m_searchDelay->setSingleShot(true);
     m_searchDelay->setInterval(150);

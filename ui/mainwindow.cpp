@@ -92,12 +92,12 @@ MainWindow::MainWindow(CallTableModel *calls, CallFilterModel *filter, AgentMode
     header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     header->setContextMenuPolicy(Qt::CustomContextMenu);
     const QList<std::pair<int, int>> widths = {
-        {CallTableModel::TimeColumn, 140},     {CallTableModel::StatusColumn, 120},
-        {CallTableModel::DirectionColumn, 96}, {CallTableModel::CallerColumn, 150},
-        {CallTableModel::NumberColumn, 130},   {CallTableModel::AgentColumn, 130},
-        {CallTableModel::ProviderColumn, 72},  {CallTableModel::DurationColumn, 70},
-        {CallTableModel::CostColumn, 70},      {CallTableModel::EndReasonColumn, 130},
-        {CallTableModel::FlagsColumn, 110}};
+        {CallTableModel::TimeColumn, 96},      {CallTableModel::StatusColumn, 112},
+        {CallTableModel::DirectionColumn, 92}, {CallTableModel::CallerColumn, 140},
+        {CallTableModel::NumberColumn, 122},   {CallTableModel::AgentColumn, 150},
+        {CallTableModel::ProviderColumn, 64},  {CallTableModel::DurationColumn, 66},
+        {CallTableModel::CostColumn, 66},      {CallTableModel::EndReasonColumn, 110},
+        {CallTableModel::FlagsColumn, 90}};
     for (const auto &[column, width] : widths)
         header->resizeSection(column, width);
     m_table->sortByColumn(CallTableModel::TimeColumn, Qt::DescendingOrder);
@@ -132,7 +132,7 @@ MainWindow::MainWindow(CallTableModel *calls, CallFilterModel *filter, AgentMode
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 1);
     m_splitter->setCollapsible(0, false);
-    m_splitter->setSizes({1000, 380});
+    m_splitter->setSizes({1120, 400});
     setCentralWidget(m_splitter);
 
     m_metricsDock->setObjectName(QStringLiteral("MetricsDock"));
@@ -390,7 +390,6 @@ void MainWindow::setOrgs(const QList<Org> &orgs, const QString &currentOrgId)
             }
         }
         m_orgCombo->setCurrentIndex(m_orgCombo->findData(currentOrgId));
-        m_orgCombo->setEnabled(orgs.size() > 1);
     }
     const auto old = m_orgActions->actions();
     for (QAction *a : old) {
@@ -672,7 +671,7 @@ void MainWindow::restoreLayout()
 {
     const QByteArray geometry = m_settings->windowGeometry();
     if (geometry.isEmpty() || !restoreGeometry(geometry))
-        resize(1440, 900);
+        resize(1520, 940);
     restoreState(m_settings->windowState());
     const QByteArray header = m_settings->tableHeaderState();
     if (!header.isEmpty())

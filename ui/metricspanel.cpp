@@ -13,6 +13,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLegendMarker>
+#include <QLineSeries>
 #include <QLocale>
 #include <QPieSeries>
 #include <QPieSlice>
@@ -102,12 +103,21 @@ MetricsPanel::MetricsPanel(QWidget *parent)
     m_timeAxis->setFormat(QStringLiteral("HH:mm"));
     m_timeAxis->setTickCount(7);
     perMinute->addAxis(m_timeAxis, Qt::AlignBottom);
+    // An axis shows only with a series on it: a transparent one carries the clock labels.
+    m_timeCarrier = new QLineSeries(this);
+    perMinute->addSeries(m_timeCarrier);
+    m_timeCarrier->attachAxis(m_timeAxis);
+    m_timeCarrier->setPen(QPen(Qt::transparent));
     m_countAxis->setLabelFormat(QStringLiteral("%d"));
     m_countAxis->setRange(0, 5);
     m_countAxis->setTickCount(6);
     perMinute->addAxis(m_countAxis, Qt::AlignLeft);
     m_bars->attachAxis(m_countAxis);
+    m_timeCarrier->attachAxis(m_countAxis);
     perMinute->legend()->setAlignment(Qt::AlignBottom);
+    const auto carrierMarkers = perMinute->legend()->markers(m_timeCarrier);
+    for (QLegendMarker *marker : carrierMarkers)
+        marker->setVisible(false);
     m_perMinuteView->setChart(perMinute);
     m_perMinuteView->setRenderHint(QPainter::Antialiasing);
 
@@ -228,6 +238,8 @@ void MetricsPanel::setMetrics(const Metrics &metrics)
     while (top < maxPerMinute)
         top = top < 10 ? top + 5 : top * 2;
     m_countAxis->setRange(0, top);
+    m_timeCarrier->replace(QList<QPointF>{QPointF(qreal(localStart.toMSecsSinceEpoch()), 0),
+                                          QPointF(qreal(end.addSecs(60).toMSecsSinceEpoch()), 0)});
 
     int groupTotals[GroupCount] = {};
     for (CallStatus status : allCallStatuses)
@@ -254,7 +266,7 @@ void MetricsPanel::setMetrics(const Metrics &metrics)
                                      : locale.toString(metrics.answerRate * 100, 'f', 0) + u'%');
     m_avgDuration->setText(metrics.avgDurationS > 0 ? durationText(metrics.avgDurationS)
                                                     : QStringLiteral("—"));
-    m_cost->setText(locale.toCurrencyString(metrics.costCents / 100.0, QStringLiteral("$")));
+    m_cost->setText(QStringLiteral("$") + locale.toString(metrics.costCents / 100.0, 'f', 2));
 }
 
 QString MetricsPanel::activeText() const

@@ -11,6 +11,7 @@ class QBarSet;
 class QChart;
 class QChartView;
 class QDateTimeAxis;
+class QLineSeries;
 class QPieSeries;
 class QStackedBarSeries;
 class QValueAxis;
@@ -67,6 +68,7 @@ private:
     QBarSet *m_sets[GroupCount];
     QBarCategoryAxis *m_categoryAxis;
     QDateTimeAxis *m_timeAxis;
+    QLineSeries *m_timeCarrier = nullptr;
     QValueAxis *m_countAxis;
     QPieSeries *m_pie;
     QList<QLabel *> m_captions;

@@ -66,10 +66,11 @@ NewCallDialog::NewCallDialog(const QList<Agent> &agents, Role role, QWidget *par
     int firstEnabled = -1;
     for (const Agent &agent : agents) {
         const QString reason = unsyncedReason(agent);
-        auto *item = new QStandardItem(
-            reason.isEmpty()
-                ? tr("%1  (%2)").arg(agent.name, ui::providerText(agent.provider))
-                : tr("%1  (%2) — %3").arg(agent.name, ui::providerText(agent.provider), reason));
+        const QString provider = ui::providerText(agent.provider);
+        const QString label = agent.name.contains(provider, Qt::CaseInsensitive)
+            ? agent.name
+            : tr("%1 (%2)").arg(agent.name, provider);
+        auto *item = new QStandardItem(reason.isEmpty() ? label : tr("%1 — %2").arg(label, reason));
         item->setData(agent.id, agentIdRole);
         item->setToolTip(reason.isEmpty() ? tr("Calls from %1").arg(agent.fromNumber)
                                           : tr("Not available: %1. An admin can fix this with "

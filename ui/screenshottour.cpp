@@ -196,7 +196,8 @@ void ScreenshotTour::shootOffline()
     options.server = server;
     options.token = token;
     options.orgId = org;
-    auto *restarted = new AppController(settings, options, this);
+    options.orgs = m_app->orgs();
+    auto *restarted = new AppController(settings, nullptr, options, this);
     restarted->start();
     waitFor(
         [restarted] {

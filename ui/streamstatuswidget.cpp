@@ -74,14 +74,22 @@ QString StreamStatusWidget::stateText() const
         const qint64 in = m_health.nextRetryAt.isValid() ? now.secsTo(m_health.nextRetryAt) : 0;
         return in > 0 ? tr("Reconnecting in %1 s").arg(in) : tr("Reconnecting…");
     }
-    case StreamHealth::State::Offline:
-        if (m_health.cachedAsOf.isValid())
-            return tr("Offline — cached as of %1")
-                .arg(QLocale().toString(m_health.cachedAsOf.toLocalTime(),
-                                        m_health.cachedAsOf.daysTo(now) == 0
-                                            ? QStringLiteral("HH:mm")
-                                            : QStringLiteral("d MMM HH:mm")));
-        return tr("Offline");
+    case StreamHealth::State::Offline: {
+        QString text = tr("Offline");
+        if (m_health.cachedAsOf.isValid()) {
+            const QDateTime local = m_health.cachedAsOf.toLocalTime();
+            const bool today = local.date() == now.toLocalTime().date();
+            text = tr("Offline — cached as of %1")
+                       .arg(QLocale().toString(
+                           local, today ? QStringLiteral("HH:mm") : QStringLiteral("d MMM HH:mm")));
+        }
+        const qint64 in = m_health.nextRetryAt.isValid() ? now.secsTo(m_health.nextRetryAt) : -1;
+        if (in > 0)
+            text += tr(" · retrying in %1 s").arg(in);
+        else if (in == 0)
+            text += tr(" · retrying…");
+        return text;
+    }
     }
     return {};
 }

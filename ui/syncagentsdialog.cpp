@@ -64,7 +64,7 @@ SyncAgentsDialog::SyncAgentsDialog(const QList<Agent> &agents, Role role, QWidge
 {
     setWindowTitle(tr("Sync Agents"));
     setWindowIcon(ui::themedIcon(QStringLiteral("sync-agents")));
-    resize(860, 420);
+    resize(860, 360);
 
     auto *layout = new QVBoxLayout(this);
     auto *intro = new QLabel(tr("Each agent's webhook must point at this server, or its calls are "
@@ -258,10 +258,12 @@ void SyncAgentsDialog::agentSynced(const QString &agentId, const Result<Agent> &
     m_progress->setValue(m_succeeded + m_failed);
     if (m_pending.isEmpty()) {
         m_state = State::Done;
-        m_summary->setText(m_failed == 0 ? tr("%n agent(s) synced.", nullptr, m_succeeded)
-                                         : tr("%1 synced, %2 failed — see the Result column.")
-                                               .arg(m_succeeded)
-                                               .arg(m_failed));
+        m_summary->setText(m_failed == 0
+                               ? (m_succeeded == 1 ? tr("The agent is synced.")
+                                                   : tr("All %1 agents synced.").arg(m_succeeded))
+                               : tr("%1 synced, %2 failed — see the Result column.")
+                                     .arg(m_succeeded)
+                                     .arg(m_failed));
     }
     updateButtons();
 }

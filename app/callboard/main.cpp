@@ -1,4 +1,5 @@
 #include "client/realtimeclient.h"
+#include "client/secretstore.h"
 #include "models/callfiltermodel.h"
 #include "models/calltablemodel.h"
 #include "ui/appcontroller.h"
@@ -33,6 +34,10 @@ int main(int argc, char *argv[])
         QStringLiteral("demo"),
         QStringLiteral("Start the bundled local demo server and sign in as its admin."));
     parser.addOption(demo);
+    const QCommandLineOption noKeychain(
+        QStringLiteral("no-keychain"),
+        QStringLiteral("Keep the session in memory only, never in the system keychain."));
+    parser.addOption(noKeychain);
     const auto hidden = [](QCommandLineOption option) {
         option.setFlags(QCommandLineOption::HiddenFromHelp);
         return option;
@@ -58,7 +63,10 @@ int main(int argc, char *argv[])
     options.demo = parser.isSet(demo) || parser.isSet(tour);
     options.demoDataDir = parser.value(demoData);
     options.serverProgram = parser.value(serverProgram);
-    cb::AppController controller(&settings, options);
+    std::unique_ptr<cb::SecretStore> keychain;
+    if (!parser.isSet(noKeychain) && !parser.isSet(tour))
+        keychain = std::make_unique<cb::KeychainStore>();
+    cb::AppController controller(&settings, keychain.get(), options);
 
     int exitCode = 0;
     QObject::connect(&controller, &cb::AppController::startFailed, &app,
