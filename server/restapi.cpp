@@ -10,6 +10,8 @@
 
 #include <QFuture>
 #include <QPointer>
+#include <QUrl>
+#include <QUrlQuery>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <memory>
@@ -64,6 +66,29 @@ QString maskSecret(const QString &secret)
     if (secret.size() <= 8)
         return QStringLiteral("••••");
     return QStringLiteral("••••") + secret.right(4);
+}
+
+/// A webhook URL as shown to clients: a Bolna token rides in its query, so query values
+/// that carry secrets are masked.
+QString redactedUrl(const QString &text)
+{
+    QUrl url(text);
+    if (!url.isValid() || !url.hasQuery())
+        return text;
+    QUrlQuery query(url);
+    bool changed = false;
+    for (const char *name : {"token", "secret", "key", "api_key"}) {
+        const QString key = QString::fromLatin1(name);
+        if (query.hasQueryItem(key)) {
+            query.removeAllQueryItems(key);
+            query.addQueryItem(key, QStringLiteral("redacted"));
+            changed = true;
+        }
+    }
+    if (!changed)
+        return text;
+    url.setQuery(query);
+    return url.toString();
 }
 
 /// Reads a JSON object body, capped in size and depth.
@@ -615,8 +640,10 @@ void RestApi::agents(const Caller &caller, const HttpResponder &responder)
         return;
     }
     Json list = Json::array();
-    for (const Agent &agent : std::as_const(*agents))
+    for (Agent agent : std::as_const(*agents)) {
+        agent.webhookUrl = redactedUrl(agent.webhookUrl);
         list.push_back(toJson(agent));
+    }
     responder.send(HttpResponse::json(200, Json{{"agents", list}}));
 }
 
