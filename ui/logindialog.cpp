@@ -24,17 +24,6 @@ namespace {
 
 constexpr int orgIdRole = Qt::UserRole + 1;
 
-QWidget *fieldWithMessage(QWidget *field, InlineMessage *message)
-{
-    auto *box = new QWidget;
-    auto *layout = new QVBoxLayout(box);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(3);
-    layout->addWidget(field);
-    layout->addWidget(message);
-    return box;
-}
-
 QLabel *titleLabel(const QString &text, QWidget *parent)
 {
     auto *label = new QLabel(text, parent);
@@ -136,7 +125,7 @@ QWidget *LoginDialog::buildCredentialsPage()
 
     auto *form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    form->setLabelAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    form->setLabelAlignment(Qt::AlignRight);
     form->setVerticalSpacing(8);
 
     m_server = new QComboBox(page);
@@ -145,13 +134,15 @@ QWidget *LoginDialog::buildCredentialsPage()
     m_server->lineEdit()->setPlaceholderText(QStringLiteral("https://callboard.example.com"));
     m_server->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     m_serverError = new InlineMessage(page);
-    form->addRow(tr("&Server:"), fieldWithMessage(m_server, m_serverError));
+    form->addRow(tr("&Server:"), m_server);
+    form->addRow(QString(), m_serverError);
 
     m_email = new QLineEdit(page);
     m_email->setPlaceholderText(tr("you@company.com"));
     m_email->setInputMethodHints(Qt::ImhEmailCharactersOnly);
     m_emailError = new InlineMessage(page);
-    form->addRow(tr("&Email:"), fieldWithMessage(m_email, m_emailError));
+    form->addRow(tr("&Email:"), m_email);
+    form->addRow(QString(), m_emailError);
 
     m_password = new QLineEdit(page);
     m_password->setEchoMode(QLineEdit::Password);
@@ -163,7 +154,8 @@ QWidget *LoginDialog::buildCredentialsPage()
         m_password->setEchoMode(on ? QLineEdit::Normal : QLineEdit::Password);
     });
     m_passwordError = new InlineMessage(page);
-    form->addRow(tr("&Password:"), fieldWithMessage(m_password, m_passwordError));
+    form->addRow(tr("&Password:"), m_password);
+    form->addRow(QString(), m_passwordError);
 
     m_remember = new QCheckBox(tr("&Remember me on this computer"), page);
     m_remember->setToolTip(

@@ -260,6 +260,12 @@ void MetricsPanel::setMetrics(const Metrics &metrics)
     }
     applyPalette();
 
+    if (!metrics.at.isValid()) {
+        // Nothing received yet (offline start): say nothing rather than zero.
+        for (QLabel *tile : {m_active, m_total, m_answerRate, m_avgDuration, m_cost})
+            tile->setText(QStringLiteral("—"));
+        return;
+    }
     m_active->setText(locale.toString(metrics.active));
     m_total->setText(locale.toString(hourTotal));
     m_answerRate->setText(total == 0 ? QStringLiteral("—")

@@ -1,11 +1,14 @@
 #include "screenshottour.h"
 
 #include "appcontroller.h"
+#include "appsettings.h"
+
 #include "localdemo.h"
 #include "logging.h"
 #include "logindialog.h"
 #include "mainwindow.h"
 #include "metricspanel.h"
+#include "models/agentmodel.h"
 #include "newcalldialog.h"
 #include "syncagentsdialog.h"
 
@@ -32,9 +35,10 @@ ScreenshotTour::ScreenshotTour(AppController *app, const QString &dir, QObject *
 
 void ScreenshotTour::start()
 {
-    m_steps = {[this] { shootLogin(); },   [this] { shootMain(); },
-               [this] { shootNewCall(); }, [this] { shootSyncAgents(); },
-               [this] { shootMetrics(); }, [this] { shootOffline(); }};
+    m_steps = {[this] { shootLogin(); },      [this] { shootMain(); },
+               [this] { shootDark(); },       [this] { shootNewCall(); },
+               [this] { shootSyncAgents(); }, [this] { shootMetrics(); },
+               [this] { shootOffline(); }};
     QTimer::singleShot(0, this, &ScreenshotTour::next);
 }
 
@@ -131,6 +135,34 @@ void ScreenshotTour::shootMain()
             });
 }
 
+void ScreenshotTour::shootDark()
+{
+    // The same window under a dark palette, to check that every colour stays readable.
+    const QPalette light = QApplication::palette();
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x31));
+    dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::Base, QColor(0x1f, 0x21, 0x24));
+    dark.setColor(QPalette::AlternateBase, QColor(0x27, 0x29, 0x2d));
+    dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::Button, QColor(0x33, 0x35, 0x3a));
+    dark.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::Highlight, QColor(0x3d, 0x7e, 0xd8));
+    dark.setColor(QPalette::HighlightedText, Qt::white);
+    dark.setColor(QPalette::ToolTipBase, QColor(0x33, 0x35, 0x3a));
+    dark.setColor(QPalette::ToolTipText, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9d, 0xa3));
+    dark.setColor(QPalette::Disabled, QPalette::Text, QColor(0x80, 0x80, 0x80));
+    dark.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x80, 0x80, 0x80));
+    dark.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x80, 0x80, 0x80));
+    QApplication::setPalette(dark);
+    QTimer::singleShot(600, this, [this, light] {
+        save(m_app->mainWindow(), QStringLiteral("02-main-window-dark"));
+        QApplication::setPalette(light);
+        QTimer::singleShot(300, this, &ScreenshotTour::next);
+    });
+}
+
 void ScreenshotTour::shootNewCall()
 {
     m_app->openNewCallDialog();
@@ -192,6 +224,7 @@ void ScreenshotTour::shootOffline()
     auto *settingsDir = new QTemporaryDir;
     auto *settings = new QSettings(settingsDir->filePath(QStringLiteral("offline.ini")),
                                    QSettings::IniFormat, this);
+    AppSettings(settings).setAgentNames(org, m_app->agentModel()->names());
     AppController::Options options;
     options.server = server;
     options.token = token;

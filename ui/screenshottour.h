@@ -36,6 +36,7 @@ private:
     bool save(QWidget *widget, const QString &name);
     void shootLogin();
     void shootMain();
+    void shootDark();
     void shootNewCall();
     void shootSyncAgents();
     void shootMetrics();
