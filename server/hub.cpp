@@ -37,7 +37,7 @@ Json ackBody(bool ok)
 } // namespace
 
 Hub::Hub(HubAccess &access, HubOptions options, QObject *parent)
-    : QObject(parent), m_access(access), m_options(options)
+    : QObject(parent), m_access(access), m_options(options), m_flusher(options.coalesceMs)
 {
     m_clock.start();
 }
@@ -167,8 +167,8 @@ void Hub::handleHttp(QTcpSocket *socket, const HttpRequestHead &head)
         return;
     }
 
-    auto *webSocket =
-        new RealtimeWebSocket(socket, m_options.maxPayload, m_options.maxSendQueueBytes);
+    auto *webSocket = new RealtimeWebSocket(socket, m_options.maxPayload,
+                                            m_options.maxSendQueueBytes, &m_flusher);
     connect(webSocket, &RealtimeWebSocket::overflowed, this, [this] { ++m_overflows; });
     auto *connection = new HubConnection(*this, webSocket, m_options, this);
     connect(connection, &HubConnection::closed, this, &Hub::removeConnection);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "hubaccess.h"
+#include "realtimewebsocket.h"
 
 #include "core/call.h"
 #include "core/json.h"
@@ -31,7 +32,10 @@ struct HubOptions
     int connectTimeoutMs = 45000;
     qint64 maxPayload = 1000000; ///< largest message a client may send, bytes
     /// Bytes a client may have waiting to be sent before it is dropped as too slow.
-    qint64 maxSendQueueBytes = 8 * 1024 * 1024;
+    qint64 maxSendQueueBytes = 4 * 1024 * 1024;
+    /// Under load, frames are written to the clients at most once per this many ms, so
+    /// each client gets one write with all events of the window; when idle, at once.
+    int coalesceMs = 5;
     /// Least time between two `metrics:updated` of one organization.
     int metricsIntervalMs = 1000;
     /// With several server instances, changes can reach this one out of seq order: an
@@ -136,6 +140,7 @@ private:
     QSet<HubConnection *> m_connections;
     QElapsedTimer m_clock;
     QBasicTimer m_ticker;
+    RealtimeFlusher m_flusher;
     qint64 m_overflows = 0;
 };
 

@@ -5,6 +5,9 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <sys/uio.h>
+
+#include <cerrno>
 #include <cstring>
 
 namespace cb {
@@ -15,6 +18,45 @@ namespace {
 constexpr int closeLingerMs = 5000;
 
 } // namespace
+
+RealtimeFlusher::RealtimeFlusher(int coalesceMs, QObject *parent)
+    : QObject(parent), m_coalesceMs(coalesceMs)
+{
+    m_timer.setSingleShot(true);
+    m_timer.setTimerType(Qt::PreciseTimer);
+    connect(&m_timer, &QTimer::timeout, this, &RealtimeFlusher::flushAll);
+    m_sinceLast.start();
+}
+
+RealtimeFlusher::~RealtimeFlusher()
+{
+    for (RealtimeWebSocket *socket : std::as_const(m_dirty)) {
+        socket->m_flushQueued = false;
+        socket->m_flusher = nullptr;
+    }
+}
+
+void RealtimeFlusher::schedule(RealtimeWebSocket *socket)
+{
+    m_dirty.append(socket);
+    if (!m_timer.isActive())
+        m_timer.start(int(std::max<qint64>(0, m_coalesceMs - m_sinceLast.elapsed())));
+}
+
+void RealtimeFlusher::forget(RealtimeWebSocket *socket)
+{
+    m_dirty.removeAll(socket);
+}
+
+void RealtimeFlusher::flushAll()
+{
+    m_sinceLast.restart();
+    const QList<RealtimeWebSocket *> dirty = std::exchange(m_dirty, {});
+    for (RealtimeWebSocket *socket : dirty) {
+        socket->m_flushQueued = false;
+        socket->flushQueue();
+    }
+}
 
 bool isValidUtf8(QByteArrayView bytes)
 {
@@ -66,11 +108,13 @@ bool isValidUtf8(QByteArrayView bytes)
 }
 
 RealtimeWebSocket::RealtimeWebSocket(QTcpSocket *socket, qint64 maxMessageBytes,
-                                     qint64 maxQueuedBytes, QObject *parent)
+                                     qint64 maxQueuedBytes, RealtimeFlusher *flusher,
+                                     QObject *parent)
     : QObject(parent)
     , m_socket(socket)
     , m_maxMessageBytes(maxMessageBytes)
     , m_maxQueuedBytes(maxQueuedBytes)
+    , m_flusher(flusher)
 {
     socket->setParent(this);
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
@@ -84,6 +128,8 @@ RealtimeWebSocket::RealtimeWebSocket(QTcpSocket *socket, qint64 maxMessageBytes,
 
 RealtimeWebSocket::~RealtimeWebSocket()
 {
+    if (m_flusher && m_flushQueued)
+        m_flusher->forget(this);
     m_socket->disconnect(this);
     m_socket->abort();
 }
@@ -124,36 +170,86 @@ QByteArray RealtimeWebSocket::frame(Opcode opcode, QByteArrayView payload)
 
 qint64 RealtimeWebSocket::bytesToWrite() const
 {
-    return m_socket->bytesToWrite();
+    return m_queuedBytes + m_socket->bytesToWrite();
 }
 
 bool RealtimeWebSocket::sendFrame(const QByteArray &frame)
 {
     if (!m_open)
         return false;
-    if (m_socket->bytesToWrite() + frame.size() > m_maxQueuedBytes) {
-        qCInfo(lcHub) << "dropping a client that does not keep up:" << m_socket->bytesToWrite()
+    if (bytesToWrite() + frame.size() > m_maxQueuedBytes) {
+        qCInfo(lcHub) << "dropping a client that does not keep up:" << bytesToWrite()
                       << "bytes waiting";
         Q_EMIT overflowed();
         abort();
         return false;
     }
-    m_socket->write(frame);
+    m_queue.append(frame);
+    m_queuedBytes += frame.size();
     if (!m_flushQueued) {
-        // QAbstractSocket sends one buffer chunk per write notification; flushing once
-        // per event-loop pass sends everything queued in this pass in as few calls as
-        // the kernel allows.
         m_flushQueued = true;
-        QMetaObject::invokeMethod(this, &RealtimeWebSocket::flushOut, Qt::QueuedConnection);
+        if (m_flusher) {
+            m_flusher->schedule(this);
+        } else {
+            QMetaObject::invokeMethod(
+                this,
+                [this] {
+                    m_flushQueued = false;
+                    flushQueue();
+                },
+                Qt::QueuedConnection);
+        }
     }
     return true;
 }
 
-void RealtimeWebSocket::flushOut()
+void RealtimeWebSocket::flushQueue()
 {
-    m_flushQueued = false;
-    if (m_open)
-        m_socket->flush();
+    if (m_queue.isEmpty())
+        return;
+    const QList<QByteArray> queue = std::exchange(m_queue, {});
+    m_queuedBytes = 0;
+    if (m_socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    qsizetype next = 0; // first frame not fully written
+    qint64 partial = 0; // bytes of that frame already written
+    // Straight to the kernel when QTcpSocket holds nothing older; otherwise behind it.
+    if (m_socket->bytesToWrite() == 0) {
+        const int fd = int(m_socket->socketDescriptor());
+        while (next < queue.size()) {
+            iovec vectors[64];
+            int count = 0;
+            for (qsizetype i = next; i < queue.size() && count < 64; ++i, ++count) {
+                const QByteArray &frame = queue.at(i);
+                const qint64 skip = i == next ? partial : 0;
+                vectors[count].iov_base = const_cast<char *>(frame.constData() + skip);
+                vectors[count].iov_len = size_t(frame.size() - skip);
+            }
+            const ssize_t written = ::writev(fd, vectors, count);
+            if (written < 0 && errno == EINTR)
+                continue;
+            if (written < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+                abort();
+                return;
+            }
+            if (written <= 0)
+                break;
+            qint64 left = written;
+            while (next < queue.size() && left > 0) {
+                const qint64 rest = queue.at(next).size() - partial;
+                if (left >= rest) {
+                    left -= rest;
+                    ++next;
+                    partial = 0;
+                } else {
+                    partial += left;
+                    left = 0;
+                }
+            }
+        }
+    }
+    for (qsizetype i = next; i < queue.size(); ++i)
+        m_socket->write(i == next && partial > 0 ? queue.at(i).mid(partial) : queue.at(i));
 }
 
 void RealtimeWebSocket::close(quint16 code, QByteArrayView reason)
@@ -163,6 +259,7 @@ void RealtimeWebSocket::close(quint16 code, QByteArrayView reason)
     m_open = false;
     if (!m_closeSent) {
         m_closeSent = true;
+        flushQueue();
         QByteArray payload;
         if (code != 0) {
             payload.append(char(code >> 8));
@@ -289,7 +386,7 @@ void RealtimeWebSocket::readFrames()
             return;
         }
         case Ping:
-            m_socket->write(frame(Pong, payload));
+            sendFrame(frame(Pong, payload));
             break;
         case Pong:
             break;

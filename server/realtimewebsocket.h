@@ -2,16 +2,48 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QElapsedTimer>
+#include <QList>
 #include <QObject>
+#include <QTimer>
 
 class QTcpSocket;
 
 namespace cb {
 
+class RealtimeWebSocket;
+
+/// Writes the frames queued on many RealtimeWebSockets together: at once when the last
+/// round was more than the coalescing window ago, otherwise when the window ends. Under
+/// load each socket then gets one writev() per window carrying every event of that
+/// window, instead of one send per event per socket.
+class RealtimeFlusher final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit RealtimeFlusher(int coalesceMs, QObject *parent = nullptr);
+    ~RealtimeFlusher() override;
+    Q_DISABLE_COPY_MOVE(RealtimeFlusher)
+
+    void schedule(RealtimeWebSocket *socket);
+    void forget(RealtimeWebSocket *socket);
+
+private:
+    void flushAll();
+
+    QList<RealtimeWebSocket *> m_dirty;
+    QTimer m_timer;
+    QElapsedTimer m_sinceLast;
+    int m_coalesceMs;
+};
+
 /// The server side of one RFC 6455 connection on a QTcpSocket whose handshake is done.
 ///
 /// The hub writes pre-encoded frames: an event is framed once and the same bytes go to
 /// every member of a room (QWebSocket would convert and copy the message per receiver).
+/// Frames wait in a queue of shared byte arrays until the flusher writes them with one
+/// writev(); what the kernel does not take then is left to QTcpSocket's buffer.
 /// Writes are bounded: when the bytes waiting for the peer would exceed the send limit,
 /// the connection is dropped (the client resyncs by seq) instead of buffering without end.
 /// Incoming messages are reassembled and capped; a message over the cap closes with 1009,
@@ -31,8 +63,9 @@ public:
     };
 
     /// Takes ownership of @p socket. Bytes already buffered in it are read as frames.
+    /// Without a flusher, queued frames are written at the end of the event-loop pass.
     RealtimeWebSocket(QTcpSocket *socket, qint64 maxMessageBytes, qint64 maxQueuedBytes,
-                      QObject *parent = nullptr);
+                      RealtimeFlusher *flusher = nullptr, QObject *parent = nullptr);
     ~RealtimeWebSocket() override;
     Q_DISABLE_COPY_MOVE(RealtimeWebSocket)
 
@@ -41,7 +74,7 @@ public:
     static QByteArray textFrame(QByteArrayView payload) { return frame(Text, payload); }
 
     bool isOpen() const { return m_open; }
-    /// Bytes written but not yet taken by the kernel.
+    /// Bytes queued or written but not yet taken by the kernel.
     qint64 bytesToWrite() const;
 
     /// Queues a frame made by frame(). False (and the connection aborted) when the send
@@ -67,8 +100,11 @@ Q_SIGNALS:
     void overflowed();
 
 private:
+    friend class RealtimeFlusher;
+
     void readFrames();
-    void flushOut();
+    /// Writes the queue out (writev), leaving to QTcpSocket what the kernel refuses.
+    void flushQueue();
     void protocolError(quint16 code, QByteArrayView reason);
     void finish();
 
@@ -83,6 +119,9 @@ private:
     bool m_finished = false;
     bool m_started = false;
     bool m_flushQueued = false;
+    RealtimeFlusher *m_flusher;
+    QList<QByteArray> m_queue;
+    qint64 m_queuedBytes = 0;
 };
 
 /// True when @p bytes is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF).
