@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QSet>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTimer>
 
 namespace cb {

@@ -4,6 +4,7 @@
 #include "logging.h"
 
 #include <QCryptographicHash>
+#include <QDataStream>
 #include <QDir>
 #include <QFileInfo>
 #include <QSqlError>
@@ -11,6 +12,7 @@
 #include <QStandardPaths>
 
 #include <atomic>
+#include <limits>
 
 namespace cb {
 
@@ -24,7 +26,6 @@ constexpr const char *callColumns = "id, org_id, provider, provider_call_id, age
                                     "created_ms, started_ms, answered_ms, ended_ms, "
                                     "duration_s, cost_cents, currency, recording_url, summary, "
                                     "sentiment, success, metadata, updated_ms, seq";
-constexpr int callColumnCount = 28;
 
 enum StoredFlag { Finalized = 1, Voicemail = 2, Stale = 4, IsTest = 8 };
 
@@ -38,16 +39,6 @@ QDateTime timeFrom(const QVariant &value)
 {
     return value.isNull() ? QDateTime()
                           : QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
-}
-
-QVariant textValue(const QString &text)
-{
-    return text.isNull() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(text);
-}
-
-QVariant realValue(const std::optional<double> &value)
-{
-    return value ? QVariant(*value) : QVariant(QMetaType(QMetaType::Double));
 }
 
 Error sqlError(const QString &what, const QSqlError &error)
@@ -73,6 +64,136 @@ public:
 private:
     QHash<QString, QString> m_pool;
 };
+
+constexpr quint8 packVersion = 1;
+
+QByteArray pack(const Call &c)
+{
+    QByteArray bytes;
+    bytes.reserve(512);
+    QDataStream out(&bytes, QIODevice::WriteOnly);
+    out.setVersion(QDataStream::Qt_6_4);
+    auto time = [](const QDateTime &t) {
+        return t.isValid() ? t.toMSecsSinceEpoch() : std::numeric_limits<qint64>::min();
+    };
+    const quint8 flags = (c.finalized ? Finalized : 0) | (c.voicemail ? Voicemail : 0) |
+        (c.stale ? Stale : 0) | (c.isTest ? IsTest : 0);
+    const qint8 direction = c.direction ? qint8(*c.direction) : qint8(-1);
+    const qint8 success = c.success ? qint8(*c.success) : qint8(-1);
+    out << packVersion << c.id << c.orgId << quint8(c.provider) << c.providerCallId << c.agentId
+        << c.providerAgentId << direction << c.toNumber << c.fromNumber << c.callerName
+        << quint8(c.status) << c.rawStatus << c.endReason << flags << time(c.createdAt)
+        << time(c.startedAt) << time(c.answeredAt) << time(c.endedAt) << bool(c.durationS)
+        << c.durationS.value_or(0) << bool(c.costCents) << c.costCents.value_or(0) << c.currency
+        << c.recordingUrl << c.summary << c.sentiment << success << c.metadata << time(c.updatedAt)
+        << c.seq;
+    return bytes;
+}
+
+bool unpack(const QByteArray &bytes, Call &c, StringPool &pool)
+{
+    QDataStream in(bytes);
+    in.setVersion(QDataStream::Qt_6_4);
+    quint8 version = 0;
+    in >> version;
+    if (version != packVersion)
+        return false;
+    quint8 provider = 0, status = 0, flags = 0;
+    qint8 direction = -1, success = -1;
+    qint64 created, started, answered, ended, updated;
+    bool hasDuration = false, hasCost = false;
+    double duration = 0, cost = 0;
+    QString orgId, agentId, providerAgentId, fromNumber, rawStatus, endReason, currency, sentiment;
+    in >> c.id >> orgId >> provider >> c.providerCallId >> agentId >> providerAgentId >>
+        direction >> c.toNumber >> fromNumber >> c.callerName >> status >> rawStatus >> endReason >>
+        flags >> created >> started >> answered >> ended >> hasDuration >> duration >> hasCost >>
+        cost >> currency >> c.recordingUrl >> c.summary >> sentiment >> success >> c.metadata >>
+        updated >> c.seq;
+    if (in.status() != QDataStream::Ok || provider > 2 || status >= std::size(allCallStatuses) ||
+        c.id.isEmpty())
+        return false;
+    auto time = [](qint64 ms) {
+        return ms == std::numeric_limits<qint64>::min()
+            ? QDateTime()
+            : QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);
+    };
+    c.orgId = pool.intern(orgId);
+    c.provider = Provider(provider);
+    c.agentId = pool.intern(agentId);
+    c.providerAgentId = pool.intern(providerAgentId);
+    if (direction >= 0 && direction <= 2)
+        c.direction = Direction(direction);
+    c.fromNumber = pool.intern(fromNumber);
+    c.status = allCallStatuses[status];
+    c.rawStatus = pool.intern(rawStatus);
+    c.endReason = pool.intern(endReason);
+    c.finalized = flags & Finalized;
+    c.voicemail = flags & Voicemail;
+    c.stale = flags & Stale;
+    c.isTest = flags & IsTest;
+    c.createdAt = time(created);
+    c.startedAt = time(started);
+    c.answeredAt = time(answered);
+    c.endedAt = time(ended);
+    if (hasDuration)
+        c.durationS = duration;
+    if (hasCost)
+        c.costCents = cost;
+    c.currency = pool.intern(currency);
+    c.sentiment = pool.intern(sentiment);
+    if (success >= 0)
+        c.success = success != 0;
+    c.updatedAt = time(updated);
+    return true;
+}
+
+Call columnsToCall(const QSqlQuery &query, StringPool &pool)
+{
+    // Rows written before schema version 2: one value per column, shifted by the data column.
+    Call c;
+    {
+        c.id = query.value(1).toString();
+        const auto provider = providerFromString(query.value(3).toString());
+        const auto status = callStatusFromString(query.value(11).toString());
+        if (c.id.isEmpty() || !provider || !status)
+            return {};
+        c.orgId = pool.intern(query.value(2).toString());
+        c.provider = *provider;
+        c.providerCallId = query.value(4).toString();
+        c.agentId = pool.intern(query.value(5).toString());
+        c.providerAgentId = pool.intern(query.value(6).toString());
+        c.direction = directionFromString(query.value(7).toString());
+        c.toNumber = query.value(8).toString();
+        c.fromNumber = pool.intern(query.value(9).toString());
+        c.callerName = query.value(10).toString();
+        c.status = *status;
+        c.rawStatus = pool.intern(query.value(12).toString());
+        c.endReason = pool.intern(query.value(13).toString());
+        const int flags = query.value(14).toInt();
+        c.finalized = flags & Finalized;
+        c.voicemail = flags & Voicemail;
+        c.stale = flags & Stale;
+        c.isTest = flags & IsTest;
+        c.createdAt = timeFrom(query.value(15));
+        c.startedAt = timeFrom(query.value(16));
+        c.answeredAt = timeFrom(query.value(17));
+        c.endedAt = timeFrom(query.value(18));
+        if (const QVariant v = query.value(19); !v.isNull())
+            c.durationS = v.toDouble();
+        if (const QVariant v = query.value(20); !v.isNull())
+            c.costCents = v.toDouble();
+        c.currency = pool.intern(query.value(21).toString());
+        c.recordingUrl = query.value(22).toString();
+        c.summary = query.value(23).toString();
+        c.sentiment = pool.intern(query.value(24).toString());
+        if (const QVariant v = query.value(25); !v.isNull())
+            c.success = v.toBool();
+        c.metadata = query.value(26).toByteArray();
+        c.updatedAt = timeFrom(query.value(27));
+        c.seq = query.value(28).toLongLong();
+    }
+    return c;
+}
 
 } // namespace
 
@@ -170,6 +291,9 @@ Result<void> CacheWorker::migrate()
              "seq INTEGER NOT NULL DEFAULT 0)"),
          QStringLiteral("CREATE INDEX calls_created ON calls (created_ms)"),
          QStringLiteral("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")},
+        // Version 2 keeps each call as one packed blob: decoding 28 columns per row was the
+        // slowest part of showing a large cache.
+        {QStringLiteral("ALTER TABLE calls ADD COLUMN data BLOB")},
     };
     for (int v = version; v < int(steps.size()); ++v) {
         if (!db.transaction())
@@ -204,51 +328,20 @@ Result<CacheContents> CacheWorker::load()
 
     QSqlQuery query(db);
     query.setForwardOnly(true);
-    if (!query.exec(QStringLiteral("SELECT %1 FROM calls").arg(QString::fromLatin1(callColumns))))
+    if (!query.exec(
+            QStringLiteral("SELECT data, %1 FROM calls").arg(QString::fromLatin1(callColumns))))
         return sqlError(QStringLiteral("load"), query.lastError());
     StringPool pool;
     while (query.next()) {
         Call c;
-        c.id = query.value(0).toString();
-        const auto provider = providerFromString(query.value(2).toString());
-        const auto status = callStatusFromString(query.value(10).toString());
-        if (c.id.isEmpty() || !provider || !status)
+        if (const QVariant data = query.value(0); !data.isNull()) {
+            if (unpack(data.toByteArray(), c, pool))
+                contents.calls.append(std::move(c));
             continue;
-        c.orgId = pool.intern(query.value(1).toString());
-        c.provider = *provider;
-        c.providerCallId = query.value(3).toString();
-        c.agentId = pool.intern(query.value(4).toString());
-        c.providerAgentId = pool.intern(query.value(5).toString());
-        c.direction = directionFromString(query.value(6).toString());
-        c.toNumber = query.value(7).toString();
-        c.fromNumber = pool.intern(query.value(8).toString());
-        c.callerName = query.value(9).toString();
-        c.status = *status;
-        c.rawStatus = pool.intern(query.value(11).toString());
-        c.endReason = pool.intern(query.value(12).toString());
-        const int flags = query.value(13).toInt();
-        c.finalized = flags & Finalized;
-        c.voicemail = flags & Voicemail;
-        c.stale = flags & Stale;
-        c.isTest = flags & IsTest;
-        c.createdAt = timeFrom(query.value(14));
-        c.startedAt = timeFrom(query.value(15));
-        c.answeredAt = timeFrom(query.value(16));
-        c.endedAt = timeFrom(query.value(17));
-        if (const QVariant v = query.value(18); !v.isNull())
-            c.durationS = v.toDouble();
-        if (const QVariant v = query.value(19); !v.isNull())
-            c.costCents = v.toDouble();
-        c.currency = pool.intern(query.value(20).toString());
-        c.recordingUrl = query.value(21).toString();
-        c.summary = query.value(22).toString();
-        c.sentiment = pool.intern(query.value(23).toString());
-        if (const QVariant v = query.value(24); !v.isNull())
-            c.success = v.toBool();
-        c.metadata = query.value(25).toByteArray();
-        c.updatedAt = timeFrom(query.value(26));
-        c.seq = query.value(27).toLongLong();
-        contents.calls.append(std::move(c));
+        }
+        c = columnsToCall(query, pool);
+        if (!c.id.isEmpty())
+            contents.calls.append(std::move(c));
     }
     return contents;
 }
@@ -317,49 +410,17 @@ Result<void> CacheWorker::writePending()
         }
     }
     if (!m_upserts.isEmpty()) {
-        QString placeholders;
-        for (int i = 0; i < callColumnCount; ++i)
-            placeholders += i ? QStringLiteral(",?") : QStringLiteral("?");
-        if (!query.prepare(QStringLiteral("INSERT OR REPLACE INTO calls (%1) VALUES (%2)")
-                               .arg(QString::fromLatin1(callColumns), placeholders)))
+        if (!query.prepare(QStringLiteral(
+                "INSERT OR REPLACE INTO calls (id, provider, status, created_ms, seq, data) "
+                "VALUES (?, ?, ?, ?, ?, ?)")))
             return fail(QStringLiteral("prepare insert"), query);
         for (const Call &c : std::as_const(m_upserts)) {
-            const int flags = (c.finalized ? Finalized : 0) | (c.voicemail ? Voicemail : 0) |
-                (c.stale ? Stale : 0) | (c.isTest ? IsTest : 0);
-            const QVariantList values{
-                c.id,
-                textValue(c.orgId),
-                wireName(c.provider),
-                textValue(c.providerCallId),
-                textValue(c.agentId),
-                textValue(c.providerAgentId),
-                c.direction ? QVariant(wireName(*c.direction))
-                            : QVariant(QMetaType(QMetaType::QString)),
-                textValue(c.toNumber),
-                textValue(c.fromNumber),
-                textValue(c.callerName),
-                wireName(c.status),
-                textValue(c.rawStatus),
-                textValue(c.endReason),
-                flags,
-                timeValue(c.createdAt),
-                timeValue(c.startedAt),
-                timeValue(c.answeredAt),
-                timeValue(c.endedAt),
-                realValue(c.durationS),
-                realValue(c.costCents),
-                textValue(c.currency),
-                textValue(c.recordingUrl),
-                textValue(c.summary),
-                textValue(c.sentiment),
-                c.success ? QVariant(int(*c.success)) : QVariant(QMetaType(QMetaType::Int)),
-                c.metadata.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
-                                     : QVariant(c.metadata),
-                timeValue(c.updatedAt),
-                c.seq,
-            };
-            for (int i = 0; i < callColumnCount; ++i)
-                query.bindValue(i, values.at(i));
+            query.bindValue(0, c.id);
+            query.bindValue(1, wireName(c.provider));
+            query.bindValue(2, wireName(c.status));
+            query.bindValue(3, timeValue(c.createdAt));
+            query.bindValue(4, c.seq);
+            query.bindValue(5, pack(c));
             if (!query.exec())
                 return fail(QStringLiteral("insert"), query);
         }

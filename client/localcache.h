@@ -61,7 +61,7 @@ public:
     void setBatchInterval(int ms);
 
     /// The schema version this build writes.
-    static constexpr int schemaVersion = 1;
+    static constexpr int schemaVersion = 2;
 
 Q_SIGNALS:
     void loaded(const cb::CacheContents &contents);

@@ -15,6 +15,13 @@ Error keychainError(QKeychain::Error error, const QString &detail)
     switch (error) {
     case QKeychain::EntryNotFound:
         return {QStringLiteral("not_found"), QStringLiteral("No saved session.")};
+    case QKeychain::OtherError:
+        // qtkeychain reports a missing session bus (no Secret Service, no KWallet) this way.
+        if (!detail.contains(QStringLiteral("D-Bus"), Qt::CaseInsensitive) &&
+            !detail.contains(QStringLiteral("org.freedesktop"), Qt::CaseInsensitive))
+            return {QStringLiteral("keychain_error"),
+                    QStringLiteral("The keychain failed: %1").arg(detail)};
+        Q_FALLTHROUGH();
     case QKeychain::NoBackendAvailable:
     case QKeychain::NotImplemented:
         return {

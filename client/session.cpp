@@ -106,6 +106,8 @@ void Session::login(const QUrl &server, const QString &email, const QString &pas
                 if (!written.ok()) {
                     qCWarning(lcSession) << "session not saved:" << written.error().code;
                     Q_EMIT secretStoreFailed(written.error());
+                } else {
+                    Q_EMIT sessionSaved();
                 }
             });
         }

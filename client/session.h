@@ -65,6 +65,8 @@ Q_SIGNALS:
     void loggedOut();
     void expired();
     void currentOrgChanged(const cb::Org &org);
+    /// The session was written to the secret store after login.
+    void sessionSaved();
     /// The session could not be saved or removed (e.g. no keychain service); it is still
     /// usable for this run.
     void secretStoreFailed(const cb::Error &error);
