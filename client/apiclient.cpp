@@ -417,6 +417,17 @@ ApiJob<Diagnostics> *ApiClient::diagnostics(const QString &orgId)
             d.agentsTotal = int(numberField(agents, "total").value_or(0));
             d.agentsSynced = int(numberField(agents, "synced").value_or(0));
             d.agentsWithWebhook = int(numberField(agents, "with_webhook").value_or(0));
+            if (const auto synced = numberField(agents, "webhook_synced"))
+                d.agentsSynced = int(*synced);
+            if (const Json *byState = objectField(agents, "by_webhook_state")) {
+                // Every state but "missing" and "unknown" has a webhook set at the provider.
+                int with = 0;
+                for (auto it = byState->begin(); it != byState->end(); ++it) {
+                    if (it.key() != "missing" && it.key() != "unknown" && it->is_number())
+                        with += it->get<int>();
+                }
+                d.agentsWithWebhook = std::max(d.agentsWithWebhook, with);
+            }
             const Json &last = member(json, "last_webhook");
             if (last.is_object()) {
                 for (auto it = last.begin(); it != last.end(); ++it)
@@ -424,6 +435,9 @@ ApiJob<Diagnostics> *ApiClient::diagnostics(const QString &orgId)
                         {QString::fromStdString(it.key()), timeFromJson(it.value())});
             }
             d.unroutedEvents = int(numberField(json, "unrouted_events").value_or(0));
+            if (const Json *unrouted = objectField(json, "unrouted"))
+                d.unroutedEvents = int(numberField(*unrouted, "count").value_or(0));
+            d.activeCalls = int(numberField(json, "active_calls").value_or(0));
             d.staleCalls = int(numberField(json, "stale_calls").value_or(0));
             d.pollsRunning = int(numberField(json, "polls_running").value_or(0));
             d.webhookBaseUrl = stringField(json, "webhook_base_url");

@@ -640,6 +640,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("test"), QStringLiteral("call: mark it as a test call.")},
         {QStringLiteral("count"), QStringLiteral("watch: exit after this many events."),
          QStringLiteral("n")},
+        {QStringLiteral("verbose"), QStringLiteral("Log what the client does to stderr.")},
     });
     parser.process(app);
     if (!parser.isSet(QStringLiteral("verbose")))

@@ -226,6 +226,24 @@ private Q_SLOTS:
         QCOMPARE(done.count(), 0 + 1);
     }
 
+    void diagnosticsReadsTheServerShape()
+    {
+        m_network->handler = [](const RecordedRequest &) {
+            return CannedReply{200, R"({"active_calls":11,"agents":{"by_webhook_state":{"synced":2,"missing":1},
+                                        "total":3,"webhook_synced":2},"last_webhook":{"vapi":"2026-11-22T00:19:28.957Z"},
+                                        "stale_calls":1,"unrouted":{"count":4,"events":[]},"polls_running":5})"};
+        };
+        auto d = wait(m_api->diagnostics(QStringLiteral("o1")));
+        QVERIFY(d.ok());
+        QCOMPARE(d->agentsTotal, 3);
+        QCOMPARE(d->agentsSynced, 2);
+        QCOMPARE(d->agentsWithWebhook, 2);
+        QCOMPARE(d->unroutedEvents, 4);
+        QCOMPARE(d->staleCalls, 1);
+        QCOMPARE(d->activeCalls, 11);
+        QCOMPARE(d->lastWebhookByProvider.size(), 1);
+    }
+
     void callDetailReadsTranscriptAndTimeline()
     {
         m_network->handler = [](const RecordedRequest &) {
