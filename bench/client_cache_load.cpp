@@ -14,6 +14,8 @@
 
 #include <malloc.h>
 
+#include <ctime>
+
 using namespace cb;
 
 int main(int argc, char *argv[])
@@ -51,6 +53,7 @@ int main(int argc, char *argv[])
 
     QElapsedTimer total;
     total.start();
+    const std::clock_t cpuStart = std::clock();
     LocalCache cache(path);
     if (!cache.open().ok())
         return 1;
@@ -64,6 +67,7 @@ int main(int argc, char *argv[])
     const qint64 modelMs = step.restart();
     contents = CacheContents{};
     const qint64 totalMs = total.elapsed();
+    const qint64 cpuMs = qint64(std::clock() - cpuStart) * 1000 / CLOCKS_PER_SEC;
     malloc_trim(0);
     const qint64 rssAfter = bench::rssBytes();
     const qint64 heapAfter = bench::heapInUse();
@@ -72,7 +76,8 @@ int main(int argc, char *argv[])
         << ", hidden test calls: " << filter.hiddenTestCount() << '\n';
     out << "load from SQLite: " << loadMs << " ms, model reset + proxy sort/filter: " << modelMs
         << " ms\n";
-    out << "cache to populated model: " << totalMs << " ms (target <= 1000 ms)\n";
+    out << "cache to populated model: " << totalMs << " ms wall, " << cpuMs
+        << " ms CPU (target <= 1000 ms; wall time includes waiting for a busy machine)\n";
     out << "memory per row: " << (heapAfter - heapBefore) / model.rowCount() << " B heap, "
         << (rssAfter - rssBefore) / model.rowCount() << " B RSS (target <= 1024 B)\n";
     return 0;

@@ -239,8 +239,7 @@ bool CallFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceP
 bool CallFilterModel::lessThan(const QModelIndex &left, const QModelIndex &right) const
 {
     if (m_calls)
-        return m_calls->compare(m_calls->callAt(left.row()), m_calls->callAt(right.row()),
-                                left.column()) < 0;
+        return m_calls->compareRows(left.row(), right.row(), left.column()) < 0;
     return QSortFilterProxyModel::lessThan(left, right);
 }
 

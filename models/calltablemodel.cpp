@@ -248,6 +248,15 @@ bool CallTableModel::keyLess(const Call &a, const Call &b)
 
 int CallTableModel::compare(const Call &a, const Call &b, int column) const
 {
+    const int result = compareColumn(a, b, column);
+    if (result != 0)
+        return result;
+    const int byTime = threeWay(timeKey(a), timeKey(b));
+    return byTime != 0 ? byTime : threeWay(a.id, b.id);
+}
+
+int CallTableModel::compareColumn(const Call &a, const Call &b, int column) const
+{
     int result = 0;
     switch (column) {
     case TimeColumn:
@@ -289,12 +298,14 @@ int CallTableModel::compare(const Call &a, const Call &b, int column) const
     default:
         break;
     }
-    if (result != 0)
-        return result < 0 ? -1 : 1;
-    result = threeWay(timeKey(a), timeKey(b));
-    if (result != 0)
-        return result;
-    return threeWay(a.id, b.id);
+    return result < 0 ? -1 : (result > 0 ? 1 : 0);
+}
+
+int CallTableModel::compareRows(int leftRow, int rightRow, int column) const
+{
+    const int result =
+        column == TimeColumn ? 0 : compareColumn(callAt(leftRow), callAt(rightRow), column);
+    return result != 0 ? result : threeWay(internalIndex(leftRow), internalIndex(rightRow));
 }
 
 QVariant CallTableModel::sortValue(const Call &call, int column) const
@@ -493,18 +504,26 @@ void CallTableModel::resetCalls(const QList<Call> &calls)
     beginResetModel();
     m_rows.clear();
     m_index.clear();
-    m_rows.reserve(size_t(calls.size()));
-    QSet<QString> seen;
-    seen.reserve(calls.size());
+    // Sort positions by precomputed keys, then copy each call once: sorting the calls
+    // themselves would move large structs around.
+    std::vector<std::pair<qint64, qsizetype>> order;
+    order.reserve(size_t(calls.size()));
+    m_index.reserve(calls.size());
     // Keep the last occurrence of a duplicated id, as applyBatch() does.
-    for (auto it = calls.crbegin(); it != calls.crend(); ++it) {
-        if (it->id.isEmpty() || seen.contains(it->id))
+    for (qsizetype i = calls.size() - 1; i >= 0; --i) {
+        const Call &call = calls.at(i);
+        if (call.id.isEmpty() || m_index.contains(call.id))
             continue;
-        seen.insert(it->id);
-        m_rows.push_back(*it);
+        m_index.insert(call.id, -1);
+        order.emplace_back(timeKey(call), i);
     }
-    std::sort(m_rows.begin(), m_rows.end(), &CallTableModel::keyLess);
-    m_index.reserve(qsizetype(m_rows.size()));
+    std::sort(order.begin(), order.end(), [&calls](const auto &a, const auto &b) {
+        return a.first != b.first ? a.first < b.first
+                                  : calls.at(a.second).id < calls.at(b.second).id;
+    });
+    m_rows.reserve(order.size());
+    for (const auto &entry : order)
+        m_rows.push_back(calls.at(entry.second));
     reindexFrom(0);
     endResetModel();
 }

@@ -102,6 +102,9 @@ public:
     /// Three-way typed comparison of two calls on @p column (what the proxy sorts by);
     /// ties fall back to creation time, then id, so the order is total.
     int compare(const Call &a, const Call &b, int column) const;
+    /// As compare() for the calls in two rows, in O(1) for the time column: rows are kept in
+    /// creation order, so ties and the time column compare row positions.
+    int compareRows(int leftRow, int rightRow, int column) const;
 
 public Q_SLOTS:
     /// Queues new or changed calls and removals; the last value queued for an id wins.
@@ -131,6 +134,7 @@ private:
     }
     void reindexFrom(qsizetype internal);
     Change changeBetween(const Call &before, const Call &after) const;
+    int compareColumn(const Call &a, const Call &b, int column) const;
     QVariant sortValue(const Call &call, int column) const;
     QVariant displayValue(const Call &call, int column) const;
     static bool keyLess(const Call &a, const Call &b);
