@@ -177,14 +177,17 @@ bool RealtimeWebSocket::sendFrame(const QByteArray &frame)
 {
     if (!m_open)
         return false;
-    if (bytesToWrite() + frame.size() > m_maxQueuedBytes) {
+    // QTcpSocket only holds bytes for a client that already lags; ask it only then.
+    if (m_socketBacklog > 0)
+        m_socketBacklog = m_socket->bytesToWrite();
+    if (m_queuedBytes + m_socketBacklog + frame.size() > m_maxQueuedBytes) {
         qCInfo(lcHub) << "dropping a client that does not keep up:" << bytesToWrite()
                       << "bytes waiting";
         Q_EMIT overflowed();
         abort();
         return false;
     }
-    m_queue.append(frame);
+    m_queue.push_back(frame);
     m_queuedBytes += frame.size();
     if (!m_flushQueued) {
         m_flushQueued = true;
@@ -205,13 +208,16 @@ bool RealtimeWebSocket::sendFrame(const QByteArray &frame)
 
 void RealtimeWebSocket::flushQueue()
 {
-    if (m_queue.isEmpty())
+    if (m_queue.empty())
         return;
-    const QList<QByteArray> queue = std::exchange(m_queue, {});
+    std::swap(m_queue, m_writing);
     m_queuedBytes = 0;
-    if (m_socket->state() != QAbstractSocket::ConnectedState)
+    const std::vector<QByteArray> &queue = m_writing;
+    if (m_socket->state() != QAbstractSocket::ConnectedState) {
+        m_writing.clear();
         return;
-    qsizetype next = 0; // first frame not fully written
+    }
+    size_t next = 0; // first frame not fully written
     qint64 partial = 0; // bytes of that frame already written
     // Straight to the kernel when QTcpSocket holds nothing older; otherwise behind it.
     if (m_socket->bytesToWrite() == 0) {
@@ -219,8 +225,8 @@ void RealtimeWebSocket::flushQueue()
         while (next < queue.size()) {
             iovec vectors[64];
             int count = 0;
-            for (qsizetype i = next; i < queue.size() && count < 64; ++i, ++count) {
-                const QByteArray &frame = queue.at(i);
+            for (size_t i = next; i < queue.size() && count < 64; ++i, ++count) {
+                const QByteArray &frame = queue[i];
                 const qint64 skip = i == next ? partial : 0;
                 vectors[count].iov_base = const_cast<char *>(frame.constData() + skip);
                 vectors[count].iov_len = size_t(frame.size() - skip);
@@ -229,6 +235,7 @@ void RealtimeWebSocket::flushQueue()
             if (written < 0 && errno == EINTR)
                 continue;
             if (written < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+                m_writing.clear();
                 abort();
                 return;
             }
@@ -236,7 +243,7 @@ void RealtimeWebSocket::flushQueue()
                 break;
             qint64 left = written;
             while (next < queue.size() && left > 0) {
-                const qint64 rest = queue.at(next).size() - partial;
+                const qint64 rest = queue[next].size() - partial;
                 if (left >= rest) {
                     left -= rest;
                     ++next;
@@ -248,8 +255,10 @@ void RealtimeWebSocket::flushQueue()
             }
         }
     }
-    for (qsizetype i = next; i < queue.size(); ++i)
-        m_socket->write(i == next && partial > 0 ? queue.at(i).mid(partial) : queue.at(i));
+    for (size_t i = next; i < queue.size(); ++i)
+        m_socket->write(i == next && partial > 0 ? queue[i].mid(partial) : queue[i]);
+    m_writing.clear();
+    m_socketBacklog = m_socket->bytesToWrite();
 }
 
 void RealtimeWebSocket::close(quint16 code, QByteArrayView reason)

@@ -7,6 +7,8 @@
 #include <QObject>
 #include <QTimer>
 
+#include <vector>
+
 class QTcpSocket;
 
 namespace cb {
@@ -120,8 +122,10 @@ private:
     bool m_started = false;
     bool m_flushQueued = false;
     RealtimeFlusher *m_flusher;
-    QList<QByteArray> m_queue;
+    std::vector<QByteArray> m_queue;
+    std::vector<QByteArray> m_writing; ///< the queue being written; kept for its capacity
     qint64 m_queuedBytes = 0;
+    qint64 m_socketBacklog = 0; ///< QTcpSocket's unwritten bytes at the last flush
 };
 
 /// True when @p bytes is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF).
