@@ -29,11 +29,25 @@ QString webhookPath(Provider provider)
     return {};
 }
 
+/// @p url with the value of a `token` query item hidden: the agent's webhook URL is shown to
+/// every member, the Bolna token in it is a secret.
+QString redacted(const QString &url)
+{
+    QUrl parsed(url);
+    QUrlQuery query(parsed);
+    if (!query.hasQueryItem(QStringLiteral("token")))
+        return url;
+    query.removeAllQueryItems(QStringLiteral("token"));
+    query.addQueryItem(QStringLiteral("token"), QStringLiteral("redacted"));
+    parsed.setQuery(query);
+    return parsed.toString(QUrl::FullyEncoded);
+}
+
 /// Where @p reported falls short of @p expected, or an empty string when it does not.
 QString difference(Provider provider, const AgentWebhook &reported, const QString &expected)
 {
     if (reported.url != expected)
-        return QStringLiteral("webhook is %1").arg(reported.url);
+        return QStringLiteral("webhook is %1").arg(redacted(reported.url));
     QStringList missing;
     for (const QString &event : ProviderClient::requiredEvents(provider)) {
         if (!reported.events.contains(event))

@@ -293,6 +293,19 @@ private Q_SLOTS:
             stack->rest.send("POST", stack->api(QStringLiteral("/agents/sync")), Json::object());
         QCOMPARE(all.status, 200);
         QCOMPARE(int(all.body["results"].size()), 3);
+
+        // Bolna's webhook carries the org's token in its URL; members never see it.
+        const auto afterAll = stack->rest.send("GET", stack->api(QStringLiteral("/agents")));
+        for (const auto &agent : afterAll.body["agents"]) {
+            if (str(agent, "provider") != u"bolna")
+                continue;
+            QCOMPARE(str(agent, "webhook_state"), QStringLiteral("synced"));
+            QVERIFY(str(agent, "webhook_url").contains(u"token=redacted"));
+            QVERIFY(!QString::fromStdString(agent.dump()).contains(u"demo-bolna-token"));
+        }
+        const auto bolnaAtProvider = stack->control.send(
+            "GET", stack->simPath(QStringLiteral("/_sim/agents/bolna/demo-bolna-agent")));
+        QVERIFY(str(bolnaAtProvider.body, "webhook_url").contains(u"token=demo-bolna-token"));
     }
 
     void staleUntilTheProviderAnswers()
