@@ -220,6 +220,9 @@ void RealtimeWebSocket::flushQueue()
     size_t next = 0; // first frame not fully written
     qint64 partial = 0; // bytes of that frame already written
     // Straight to the kernel when QTcpSocket holds nothing older; otherwise behind it.
+    // QTcpSocket sends one buffer chunk per write notification: drain it here first.
+    if (m_socket->bytesToWrite() > 0)
+        m_socket->flush();
     if (m_socket->bytesToWrite() == 0) {
         const int fd = int(m_socket->socketDescriptor());
         while (next < queue.size()) {
