@@ -1,5 +1,6 @@
 #include "admincommands.h"
 
+#include "demoseed.h"
 #include "passwordhash.h"
 #include "serverconfig.h"
 #include "store.h"
@@ -27,7 +28,9 @@ const char *const usage =
     "  create-contact  --org ORG --number E164 --name NAME\n"
     "  set-provider    --org ORG --provider P [--base-url URL] [--api-key KEY] [--webhook-secret "
     "S]\n"
-    "  list            orgs | users | agents --org ORG | contacts --org ORG | unrouted\n";
+    "  list            orgs | users | agents --org ORG | contacts --org ORG | unrouted\n"
+    "  seed-demo       the --demo orgs, users, agents and contacts, without the simulated "
+    "providers\n";
 
 void print(const Json &json)
 {
@@ -241,6 +244,12 @@ int runAdminCommand(const QStringList &arguments)
                    {"base_url", settings.baseUrl},
                    {"api_key_set", !settings.apiKey.isEmpty()},
                    {"webhook_secret_set", !settings.webhookSecret.isEmpty()}});
+        return 0;
+    }
+    if (command == u"seed-demo") {
+        if (auto r = seedDemo(store); !r)
+            return failWith(r.error());
+        print(Json{{"orgs", {demo::acmeOrgId, demo::globexOrgId}}});
         return 0;
     }
     if (command == u"list") {

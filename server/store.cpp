@@ -264,8 +264,18 @@ Result<void> Store::begin()
     if (m_inTransaction)
         return Result<void>::failure(QStringLiteral("db_error"),
                                      QStringLiteral("transaction already open"));
-    auto r = exec(m_dialect == SqlDialect::Sqlite ? QStringLiteral("BEGIN IMMEDIATE")
-                                                  : QStringLiteral("BEGIN"));
+    const QString statement = m_dialect == SqlDialect::Sqlite ? QStringLiteral("BEGIN IMMEDIATE")
+                                                              : QStringLiteral("BEGIN");
+    auto r = exec(statement);
+    if (!r && m_dialect == SqlDialect::Postgres) {
+        // The server may have restarted: reconnect once, so the writer recovers on its own.
+        m_prepared.clear();
+        m_db.close();
+        if (m_db.open()) {
+            qCWarning(lcDb) << "reconnected to" << m_config.describe();
+            r = exec(statement);
+        }
+    }
     if (r)
         m_inTransaction = true;
     return r;
@@ -295,11 +305,24 @@ void Store::rollback()
 
 Result<void> Store::savepoint(const QString &name)
 {
+    // SQLite can keep these prepared; PostgreSQL cannot prepare transaction control.
+    if (m_dialect == SqlDialect::Sqlite) {
+        auto q = run(QStringLiteral("SAVEPOINT ") + name, {});
+        if (!q)
+            return q.error();
+        return {};
+    }
     return exec(QStringLiteral("SAVEPOINT ") + name);
 }
 
 Result<void> Store::releaseSavepoint(const QString &name)
 {
+    if (m_dialect == SqlDialect::Sqlite) {
+        auto q = run(QStringLiteral("RELEASE SAVEPOINT ") + name, {});
+        if (!q)
+            return q.error();
+        return {};
+    }
     return exec(QStringLiteral("RELEASE SAVEPOINT ") + name);
 }
 

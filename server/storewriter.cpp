@@ -115,10 +115,14 @@ void StoreWriter::runBatch(Store &store, std::vector<Entry> &batch)
         for (size_t i = 0; i < batch.size(); ++i)
             results.emplace_back(begun.error());
     } else {
+        // A lone job needs no savepoint: the transaction is its undo point.
+        const bool isolate = batch.size() > 1;
         for (Entry &entry : batch) {
-            if (auto r = store.savepoint(savepoint); !r) {
-                results.emplace_back(r.error());
-                continue;
+            if (isolate) {
+                if (auto r = store.savepoint(savepoint); !r) {
+                    results.emplace_back(r.error());
+                    continue;
+                }
             }
             Result<Output> result =
                 Result<Output>::failure(QStringLiteral("internal"), QStringLiteral("job failed"));
@@ -128,13 +132,17 @@ void StoreWriter::runBatch(Store &store, std::vector<Entry> &batch)
                 result = Result<Output>::failure(QStringLiteral("internal"),
                                                  QString::fromUtf8(e.what()));
             }
-            if (result)
+            if (isolate && result)
                 store.releaseSavepoint(savepoint);
-            else
+            else if (isolate)
                 store.rollbackToSavepoint(savepoint);
+            else if (!result)
+                store.rollback();
             results.push_back(std::move(result));
         }
-        if (auto committed = store.commit(); !committed) {
+        if (!isolate && !results.front()) {
+            // Rolled back above; nothing to commit.
+        } else if (auto committed = store.commit(); !committed) {
             qCWarning(lcDb) << "group commit failed:" << committed.error().message;
             for (auto &result : results) {
                 if (result)

@@ -155,6 +155,15 @@ ServerProcess::~ServerProcess()
 
 bool ServerProcess::start(QString *error)
 {
+    // The demo data without --demo's simulated traffic, so tests see only their own calls.
+    if (m_arguments.removeAll(QStringLiteral("--demo")) > 0) {
+        QByteArray out;
+        if (runAdmin(m_dataDir, {QStringLiteral("seed-demo")}, &out) != 0) {
+            if (error)
+                *error = QStringLiteral("seeding the demo data failed");
+            return false;
+        }
+    }
     QStringList arguments{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")};
     if (!m_arguments.contains(QStringLiteral("--db")))
         arguments << QStringLiteral("--data") << m_dataDir;

@@ -43,7 +43,8 @@ private:
 };
 
 /// The real callboard-server binary, started on 127.0.0.1 port 0 with a temporary data
-/// directory (or the one given), stopped with SIGTERM at destruction.
+/// directory (or the one given), stopped with SIGTERM at destruction. "--demo" among the
+/// arguments seeds the demo data (`admin seed-demo`) but leaves the simulated traffic out.
 class ServerProcess
 {
 public:

@@ -228,6 +228,9 @@ void TestIsolation::foreignIdsThroughOwnOrg()
 {
     // Globex's admin addresses Acme's call through Globex's own org: nothing is found or changed.
     const QByteArray globex = m_server->login(QStringLiteral("globex@demo"));
+    const QByteArray acmeAdmin = m_server->login(QStringLiteral("admin@demo"));
+    const Json before =
+        m_server->get("/api/orgs/org-acme/calls/" + m_acmeCall.toUtf8(), acmeAdmin).json();
     const QByteArray acmeCall = m_acmeCall.toUtf8();
     HttpResult r = m_server->get("/api/orgs/org-globex/calls/" + acmeCall, globex);
     QCOMPARE(r.status, 404);
@@ -242,10 +245,9 @@ void TestIsolation::foreignIdsThroughOwnOrg()
     QCOMPARE(r.json()["calls"].size(), size_t(0));
     r = m_server->get("/api/orgs/org-globex/calls?agent=" + acmeCall, globex);
     QCOMPARE(r.json()["calls"].size(), size_t(0));
-    const QByteArray acmeAdmin = m_server->login(QStringLiteral("admin@demo"));
     r = m_server->get("/api/orgs/org-acme/calls/" + acmeCall, acmeAdmin);
     QCOMPARE(r.status, 200);
-    QVERIFY(jsonEquals(r.json()["call"]["status"], Json("ringing")));
+    QVERIFY(jsonEquals(r.json()["call"], before["call"]));
 }
 
 QTEST_GUILESS_MAIN(TestIsolation)
