@@ -230,7 +230,7 @@ private:
     {
         if (text.rfind("42[\"call:updated\"", 0) == 0) {
             ++received;
-            const size_t at = text.find("\"seq\":");
+            const size_t at = text.rfind("\"seq\":"); // the event's own seq comes last
             if (at == std::string_view::npos)
                 return;
             qint64 seq = 0;
