@@ -98,6 +98,7 @@ private:
         m_inFlight = true;
         m_clock.start();
         m_socket.write(request);
+        m_socket.flush();
     }
 
     void onReadyRead()
