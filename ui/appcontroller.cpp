@@ -53,12 +53,11 @@ AppController::AppController(QSettings *settings, SecretStore *secretStore, Opti
             m_metrics->setMetrics(metrics);
     });
     connect(m_realtime, &RealtimeClient::stateChanged, this, [this](RealtimeClient::State state) {
-        if (state == RealtimeClient::State::Live) {
-            m_everLive = true;
+        // The data is current up to the moment the stream was last live.
+        if (state == RealtimeClient::State::Live || m_wasLive)
             m_lastLiveAt = QDateTime::currentDateTimeUtc();
-        } else if (m_everLive && m_lastLiveAt.isValid()) {
-            m_lastLiveAt = QDateTime::currentDateTimeUtc();
-        }
+        m_wasLive = state == RealtimeClient::State::Live;
+        m_everLive = m_everLive || m_wasLive;
         updateHealth();
     });
     connect(m_realtime, &RealtimeClient::retryScheduled, this, &AppController::updateHealth);
@@ -349,6 +348,7 @@ void AppController::enterOrg(const QString &orgId)
     m_orgId = orgId;
     m_settings->setLastOrgId(orgId);
     m_everLive = false;
+    m_wasLive = false;
     m_lastLiveAt = {};
     m_agents->clear();
     m_metrics->clear();

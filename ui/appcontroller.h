@@ -140,6 +140,7 @@ private:
     QString m_orgId;
     QTimer m_fallbackPoll;
     bool m_everLive = false;
+    bool m_wasLive = false;
     QDateTime m_lastLiveAt;
 };
 

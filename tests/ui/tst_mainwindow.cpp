@@ -6,6 +6,7 @@
 #include "models/metricsmodel.h"
 #include "ui/appsettings.h"
 #include "ui/calldetailspane.h"
+#include "ui/callnotifier.h"
 #include "ui/filterbar.h"
 #include "ui/mainwindow.h"
 #include "ui/metricspanel.h"
@@ -255,6 +256,56 @@ private Q_SLOTS:
                  QKeySequence(Qt::CTRL | Qt::Key_E));
         QCOMPARE(admin.window->action(QStringLiteral("resync"))->shortcut(),
                  QKeySequence(Qt::Key_F5));
+    }
+
+    void notifiesFailedAndStaleOnce()
+    {
+        QTemporaryDir dir;
+        QSettings store(dir.filePath(QStringLiteral("n.ini")), QSettings::IniFormat);
+        AppSettings settings(&store);
+        CallTableModel calls;
+        calls.setFlushInterval(0);
+        Call failedAtStart = makeCall(QStringLiteral("old"), CallStatus::Failed, 60);
+        Call live = makeCall(QStringLiteral("c1"), CallStatus::Ringing, 1);
+        Call test = makeCall(QStringLiteral("t1"), CallStatus::Ringing, 1, true);
+        calls.resetCalls({failedAtStart, live, test});
+        CallNotifier notifier(&calls, &settings);
+        QSignalSpy notified(&notifier, &CallNotifier::notify);
+
+        live.status = CallStatus::Failed;
+        live.seq = 2;
+        test.status = CallStatus::Failed;
+        test.seq = 2;
+        calls.applyBatch({live, test});
+        calls.flush();
+        QCOMPARE(notified.count(), 1); // the real call only, not the one failed before start
+        QCOMPARE(notified.first().at(2).toString(), QStringLiteral("c1"));
+
+        live.endReason = QStringLiteral("dial_failed");
+        live.seq = 3;
+        calls.applyBatch({live});
+        calls.flush();
+        QCOMPARE(notified.count(), 1); // once per transition
+
+        Call stuck = makeCall(QStringLiteral("c2"), CallStatus::Initiated, 5);
+        calls.applyBatch({stuck});
+        calls.flush();
+        stuck.stale = true;
+        stuck.seq = 2;
+        calls.applyBatch({stuck});
+        calls.flush();
+        QCOMPARE(notified.count(), 2);
+        QCOMPARE(notified.last().at(0).toString(), QStringLiteral("Call went stale"));
+
+        settings.setNotifyFailed(false);
+        Call another = makeCall(QStringLiteral("c3"), CallStatus::Ringing, 1);
+        calls.applyBatch({another});
+        calls.flush();
+        another.status = CallStatus::Failed;
+        another.seq = 2;
+        calls.applyBatch({another});
+        calls.flush();
+        QCOMPARE(notified.count(), 2);
     }
 
     void metricsPanelFollowsModel()
