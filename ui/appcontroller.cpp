@@ -1,6 +1,7 @@
 #include "appcontroller.h"
 
 #include "appsettings.h"
+#include "calldetailspane.h"
 #include "filterbar.h"
 #include "localdemo.h"
 #include "logging.h"
@@ -353,6 +354,7 @@ void AppController::enterOrg(const QString &orgId)
     m_agents->clear();
     m_metrics->clear();
     m_calls->setAgentNames(m_settings->agentNames(orgId));
+    m_window->detailsPane()->setAgentNames(m_settings->agentNames(orgId));
 
     LocalCache *old = m_cache;
     m_cache = nullptr;
