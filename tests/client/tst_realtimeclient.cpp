@@ -2,6 +2,7 @@
 
 #include "stockserver.h"
 
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -168,6 +169,29 @@ private Q_SLOTS:
         const auto stats = m_server.control(QStringLiteral("/stats"));
         QVERIFY(stats.dump().find("org:globex") != std::string::npos);
         QVERIFY(stats.dump().find("org:acme") == std::string::npos);
+        client.close();
+    }
+
+    void hundredDropsInARow()
+    {
+        RealtimeClient::Options options = fastOptions();
+        options.baseDelayMs = 1;
+        RealtimeClient client(options);
+        client.setServerUrl(m_server.url());
+        client.setToken(QStringLiteral("tok-acme"));
+        client.setOrg(QStringLiteral("acme"));
+        QSignalSpy joined(&client, &RealtimeClient::joined);
+        client.open();
+        QVERIFY(joined.wait(10000));
+        QElapsedTimer elapsed;
+        elapsed.start();
+        for (int i = 0; i < 100; ++i) {
+            client.dropConnection();
+            // Waits on the signal, not by polling: a poll interval would dominate the cycle.
+            QVERIFY(joined.wait(10000));
+            QCOMPARE(client.attempt(), 0);
+        }
+        qInfo() << "100 drop/rejoin cycles in" << elapsed.elapsed() << "ms";
         client.close();
     }
 
