@@ -229,7 +229,8 @@ private Q_SLOTS:
     void diagnosticsReadsTheServerShape()
     {
         m_network->handler = [](const RecordedRequest &) {
-            return CannedReply{200, R"({"active_calls":11,"agents":{"by_webhook_state":{"synced":2,"missing":1},
+            return CannedReply{
+                200, R"({"active_calls":11,"agents":{"by_webhook_state":{"synced":2,"missing":1},
                                         "total":3,"webhook_synced":2},"last_webhook":{"vapi":"2026-11-22T00:19:28.957Z"},
                                         "stale_calls":1,"unrouted":{"count":4,"events":[]},"polls_running":5})"};
         };
