@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!json.ok())
         return 0;
     constexpr auto provider = cb::Provider::CALLBOARD_FUZZ_PROVIDER;
-    for (const auto &event : {cb::mapWebhook(provider, *json), cb::mapPolledCall(provider, *json)}) {
+    for (const auto &event :
+         {cb::mapWebhook(provider, *json), cb::mapPolledCall(provider, *json)}) {
         if (!event.ok())
             continue;
         const cb::CallRecord once = cb::apply({}, *event);

@@ -19,8 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     const QByteArray again = sio::encodeMessage(*packet);
     const auto reparsed = sio::decodeMessage(again);
-    if (!reparsed.ok() || reparsed->type != packet->type || reparsed->nsp != packet->nsp
-        || reparsed->ackId != packet->ackId || reparsed->data != packet->data)
+    if (!reparsed.ok() || reparsed->type != packet->type || reparsed->nsp != packet->nsp ||
+        reparsed->ackId != packet->ackId || reparsed->data != packet->data)
         __builtin_trap();
     (void)sio::eventName(*packet);
     (void)sio::recoveryOffset(*packet);

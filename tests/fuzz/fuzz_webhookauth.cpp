@@ -23,8 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     switch (data[0] % 4) {
     case 0:
-        if (verifyRetellSignature(body, header, key, now).ok()
-            && signRetell(body, key, now) != header && !header.contains("v="))
+        if (verifyRetellSignature(body, header, key, now).ok() &&
+            signRetell(body, key, now) != header && !header.contains("v="))
             __builtin_trap();
         break;
     case 1: {
@@ -39,8 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 2: {
         VapiAuthConfig config;
         config.secret = key;
-        if (verifyVapi(config, {{QByteArrayLiteral("X-Vapi-Secret"), header}}, body, now).ok()
-            && header.trimmed() != key)
+        if (verifyVapi(config, {{QByteArrayLiteral("X-Vapi-Secret"), header}}, body, now).ok() &&
+            header.trimmed() != key)
             __builtin_trap();
         break;
     }

@@ -19,7 +19,8 @@ inline cb::Call makeCall(const QString &id, cb::CallStatus status, int minutesAg
     call.providerCallId = QStringLiteral("p-") + id;
     call.agentId = QStringLiteral("agent-1");
     call.direction = cb::Direction::Outbound;
-    call.toNumber = QStringLiteral("+1415555%1").arg(uint(qHash(id) % 10000), 4, 10, QLatin1Char('0'));
+    call.toNumber =
+        QStringLiteral("+1415555%1").arg(uint(qHash(id) % 10000), 4, 10, QLatin1Char('0'));
     call.fromNumber = QStringLiteral("+14155550100");
     call.status = status;
     call.isTest = isTest;
