@@ -15,21 +15,9 @@ void BolnaClient::startCall(const OutboundCallRequest &request, Callback<Started
                  {"user_data", callMetadata(request)}};
     if (!request.fromNumber.isEmpty())
         body["from_phone_number"] = request.fromNumber;
-    send(
-        "POST", QStringLiteral("/call"), body, Retry::OnlyIfNotReceived,
-        [done = std::move(done)](Result<Json> answer) {
-            if (!answer) {
-                done(answer.error());
-                return;
-            }
-            const QString id = stringField(answer.value(), "execution_id");
-            if (id.isEmpty()) {
-                done(Error{QStringLiteral("provider_bad_response"),
-                           QStringLiteral("bolna: no execution_id in the answer to POST /call")});
-                return;
-            }
-            done(StartedCall{id, stringField(answer.value(), "status"), std::move(answer).value()});
-        });
+    send("POST", QStringLiteral("/call"), body, Retry::OnlyIfNotReceived,
+         startedCallHandler(Provider::Bolna, "execution_id", "status", QStringLiteral("POST /call"),
+                            std::move(done)));
 }
 
 void BolnaClient::getCall(const QString &providerCallId, Callback<PolledCall> done)

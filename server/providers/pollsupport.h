@@ -26,6 +26,29 @@ inline ProviderClient::Callback<Json> polledCallHandler(Provider provider,
     };
 }
 
+/// Turns the JSON answer of a "start call" request into a StartedCall: the provider's call id
+/// under @p idKey (an answer without one is an error naming @p request) and its status under
+/// @p statusKey.
+inline ProviderClient::Callback<Json> startedCallHandler(Provider provider, const char *idKey,
+                                                         const char *statusKey, QString request,
+                                                         ProviderClient::Callback<StartedCall> done)
+{
+    return [=, done = std::move(done)](Result<Json> answer) {
+        if (!answer) {
+            done(answer.error());
+            return;
+        }
+        const QString id = stringField(answer.value(), idKey);
+        if (id.isEmpty()) {
+            done(Error{QStringLiteral("provider_bad_response"),
+                       QStringLiteral("%1: no %2 in the answer to %3")
+                           .arg(wireName(provider), QString::fromLatin1(idKey), request)});
+            return;
+        }
+        done(StartedCall{id, stringField(answer.value(), statusKey), std::move(answer).value()});
+    };
+}
+
 /// A JSON array of strings, or an empty list for anything else.
 inline QStringList stringsOf(const Json &value)
 {

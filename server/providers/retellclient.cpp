@@ -29,21 +29,8 @@ void RetellClient::startCall(const OutboundCallRequest &request, Callback<Starte
                        {"override_agent_id", request.providerAgentId},
                        {"metadata", callMetadata(request)}};
     send("POST", QStringLiteral("/v2/create-phone-call"), body, Retry::OnlyIfNotReceived,
-         [done = std::move(done)](Result<Json> answer) {
-             if (!answer) {
-                 done(answer.error());
-                 return;
-             }
-             const QString id = stringField(answer.value(), "call_id");
-             if (id.isEmpty()) {
-                 done(Error{
-                     QStringLiteral("provider_bad_response"),
-                     QStringLiteral("retell: no call_id in the answer to create-phone-call")});
-                 return;
-             }
-             done(StartedCall{id, stringField(answer.value(), "call_status"),
-                              std::move(answer).value()});
-         });
+         startedCallHandler(Provider::Retell, "call_id", "call_status",
+                            QStringLiteral("create-phone-call"), std::move(done)));
 }
 
 void RetellClient::getCall(const QString &providerCallId, Callback<PolledCall> done)

@@ -48,21 +48,9 @@ void VapiClient::startCall(const OutboundCallRequest &request, Callback<StartedC
     // Vapi dials from a phone number it knows by id; a bare E.164 number cannot be named here.
     if (!request.fromNumber.isEmpty() && !request.fromNumber.startsWith(u'+'))
         body["phoneNumberId"] = request.fromNumber;
-    send(
-        "POST", QStringLiteral("/call"), body, Retry::OnlyIfNotReceived,
-        [done = std::move(done)](Result<Json> answer) {
-            if (!answer) {
-                done(answer.error());
-                return;
-            }
-            const QString id = stringField(answer.value(), "id");
-            if (id.isEmpty()) {
-                done(Error{QStringLiteral("provider_bad_response"),
-                           QStringLiteral("vapi: no call id in the answer to POST /call")});
-                return;
-            }
-            done(StartedCall{id, stringField(answer.value(), "status"), std::move(answer).value()});
-        });
+    send("POST", QStringLiteral("/call"), body, Retry::OnlyIfNotReceived,
+         startedCallHandler(Provider::Vapi, "id", "status", QStringLiteral("POST /call"),
+                            std::move(done)));
 }
 
 void VapiClient::getCall(const QString &providerCallId, Callback<PolledCall> done)
