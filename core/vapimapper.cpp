@@ -249,15 +249,13 @@ Result<NormalizedEvent> mapMessage(const Json &body)
     return ignoredEvent(id, type, detail, timeFromJson(timestamp));
 }
 
+/// Vapi sends end-of-call-report once post-processing is complete, and analysis is the last
+/// thing it fills in. The transcript and the recording appear earlier, so a poll that sees only
+/// those must not claim the report's dedup key, or the real report would count as a duplicate.
 bool hasPostCallData(const Json &call)
 {
     const Json &analysis = member(call, "analysis");
-    if (analysis.is_object() && !analysis.empty())
-        return true;
-    const Json &artifact = member(call, "artifact");
-    return !stringField(artifact, "transcript").isEmpty() ||
-        !stringField(artifact, "recordingUrl").isEmpty() ||
-        member(artifact, "recording").is_object();
+    return analysis.is_object() && !analysis.empty();
 }
 
 Result<NormalizedEvent> mapPolledCall(const Json &call)
