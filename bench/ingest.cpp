@@ -1,7 +1,7 @@
 // Webhook ingest benchmark: durable acknowledgements per second and ack latency at
 // 1, 8 and 64 concurrent keep-alive senders against a real callboard-server.
 //
-// bench_ingest [--seconds N] [--sync full|normal] [--provider bolna|retell] [--port P]
+// bench_ingest [--seconds N] [--sync full|normal] [--provider bolna|retell] [--levels 1,8,64]
 // Without --port it starts build/bin/callboard-server on a fresh SQLite store.
 
 #include "core/json.h"
@@ -12,129 +12,223 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QThread>
-#include <QTimer>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
-#include <memory>
+#include <cstdlib>
 #include <vector>
 
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace {
 
-/// One keep-alive connection posting webhooks back to back.
-class Sender final : public QObject
+/// The next webhook a sender posts: five distinct status changes per call, each a real
+/// change that takes a seq.
+QByteArray nextRequest(const QByteArray &provider, int index, int sequence)
+{
+    static const char *const statuses[] = {"initiated", "ringing", "in-progress",
+                                           "call-disconnected", "completed"};
+    const int call = sequence / 5;
+    const QByteArray id = "bench-" + QByteArray::number(index) + '-' + QByteArray::number(call);
+    QByteArray body;
+    QByteArray path;
+    QByteArray auth;
+    if (provider == "retell") {
+        static const char *const events[] = {"call_started", "call_started", "call_started",
+                                             "call_ended", "call_analyzed"};
+        cb::Json j = {{"event", events[sequence % 5]},
+                      {"call",
+                       {{"call_id", id.toStdString()},
+                        {"agent_id", "bench-retell-agent"},
+                        {"call_status", "ongoing"},
+                        {"direction", "outbound"},
+                        {"from_number", "+14155550100"},
+                        {"to_number", "+14155550123"},
+                        {"start_timestamp", 1770134651539LL},
+                        {"disconnection_reason", "user_hangup"}}}};
+        body = cb::toBytes(j);
+        path = "/api/webhooks/retell";
+        auth = "x-retell-signature: " +
+            cb::signRetell(body, "bench-retell-key", QDateTime::currentDateTimeUtc());
+    } else {
+        char buffer[512];
+        const int n = std::snprintf(
+            buffer, sizeof buffer,
+            R"({"id":"%s","agent_id":"bench-bolna-agent","status":"%s",)"
+            R"("created_at":"2026-01-28T13:17:50.116924","conversation_duration":%s,)"
+            R"("telephony_data":{"to_number":"+14155550123","from_number":"+14155550100",)"
+            R"("call_type":"outbound","hangup_reason":"Call recipient hungup"}})",
+            id.constData(), statuses[sequence % 5], sequence % 5 == 4 ? "42.5" : "0.0");
+        body = QByteArray(buffer, n);
+        path = "/api/webhooks/bolna/call-status";
+        auth = "x-callboard-token: bench-secret";
+    }
+    return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
+        auth + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+}
+
+/// Keep-alive connections posting webhooks back to back, each sending its next request
+/// when the previous one is answered. Plain non-blocking sockets on one epoll loop, so the
+/// load generator takes as little as possible of the cores it shares with the server.
+class Load
 {
 public:
-    Sender(quint16 port, int index, QByteArray provider, std::vector<double> *latencies,
-           int *errors)
-        : m_index(index), m_provider(std::move(provider)), m_latencies(latencies), m_errors(errors)
+    Load(quint16 port, int count, int firstIndex, QByteArray provider)
+        : m_provider(std::move(provider)), m_epoll(epoll_create1(EPOLL_CLOEXEC))
     {
-        m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        connect(&m_socket, &QTcpSocket::connected, this, &Sender::sendNext);
-        connect(&m_socket, &QTcpSocket::readyRead, this, &Sender::onReadyRead);
-        m_socket.connectToHost(QStringLiteral("127.0.0.1"), port);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        m_senders.resize(size_t(count));
+        for (int i = 0; i < count; ++i) {
+            Sender &s = m_senders[size_t(i)];
+            s.index = firstIndex + i;
+            s.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            const int one = 1;
+            setsockopt(s.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            if (::connect(s.fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
+                std::perror("connect");
+                std::exit(1);
+            }
+            fcntl(s.fd, F_SETFL, fcntl(s.fd, F_GETFL) | O_NONBLOCK);
+            epoll_event event{};
+            event.events = EPOLLIN;
+            event.data.u32 = quint32(i);
+            epoll_ctl(m_epoll, EPOLL_CTL_ADD, s.fd, &event);
+        }
     }
 
-    void stop() { m_stopping = true; }
-    bool idle() const { return !m_inFlight; }
+    ~Load()
+    {
+        for (const Sender &s : m_senders)
+            close(s.fd);
+        close(m_epoll);
+    }
+
+    /// Runs for @p ms; when @p record, collects the ack latencies of that time.
+    void run(int ms, bool record)
+    {
+        m_record = record;
+        for (Sender &s : m_senders) {
+            if (!s.inFlight)
+                send(s);
+        }
+        QElapsedTimer clock;
+        clock.start();
+        epoll_event events[128];
+        while (clock.elapsed() < ms) {
+            const int n = epoll_wait(m_epoll, events, 128, 50);
+            for (int i = 0; i < n; ++i)
+                receive(m_senders[events[i].data.u32]);
+        }
+    }
+
+    /// Lets the requests in flight finish without sending more.
+    void drain()
+    {
+        m_stopping = true;
+        QElapsedTimer clock;
+        clock.start();
+        epoll_event events[128];
+        while (clock.elapsed() < 5000 &&
+               std::any_of(m_senders.begin(), m_senders.end(),
+                           [](const Sender &s) { return s.inFlight; })) {
+            const int n = epoll_wait(m_epoll, events, 128, 50);
+            for (int i = 0; i < n; ++i)
+                receive(m_senders[events[i].data.u32]);
+        }
+    }
+
+    std::vector<double> latencies;
+    int errors = 0;
 
 private:
-    void sendNext()
+    struct Sender
+    {
+        int fd = -1;
+        int index = 0;
+        int sequence = 0;
+        bool inFlight = false;
+        QElapsedTimer clock;
+        QByteArray input;
+    };
+
+    void send(Sender &s)
     {
         if (m_stopping) {
-            m_inFlight = false;
+            s.inFlight = false;
             return;
         }
-        static const char *const statuses[] = {"initiated", "ringing", "in-progress",
-                                               "call-disconnected", "completed"};
-        const int call = m_sequence / 5;
-        const char *status = statuses[m_sequence % 5];
-        ++m_sequence;
-        QByteArray body;
-        QByteArray path;
-        QByteArray auth;
-        const QByteArray id =
-            "bench-" + QByteArray::number(m_index) + '-' + QByteArray::number(call);
-        if (m_provider == "retell") {
-            static const char *const events[] = {"call_started", "call_started", "call_started",
-                                                 "call_ended", "call_analyzed"};
-            cb::Json j = {{"event", events[(m_sequence - 1) % 5]},
-                          {"call",
-                           {{"call_id", id.toStdString()},
-                            {"agent_id", "bench-retell-agent"},
-                            {"call_status", "ongoing"},
-                            {"direction", "outbound"},
-                            {"from_number", "+14155550100"},
-                            {"to_number", "+14155550123"},
-                            {"start_timestamp", 1770134651539LL},
-                            {"disconnection_reason", "user_hangup"}}}};
-            body = cb::toBytes(j);
-            path = "/api/webhooks/retell";
-            auth = "x-retell-signature: " +
-                cb::signRetell(body, "bench-retell-key", QDateTime::currentDateTimeUtc());
-        } else {
-            cb::Json j = {{"id", id.toStdString()},
-                          {"agent_id", "bench-bolna-agent"},
-                          {"status", status},
-                          {"created_at", "2026-01-28T13:17:50.116924"},
-                          {"conversation_duration", m_sequence % 5 == 0 ? 42.5 : 0.0},
-                          {"telephony_data",
-                           {{"to_number", "+14155550123"},
-                            {"from_number", "+14155550100"},
-                            {"call_type", "outbound"},
-                            {"hangup_reason", "Call recipient hungup"}}}};
-            body = cb::toBytes(j);
-            path = "/api/webhooks/bolna/call-status";
-            auth = "x-callboard-token: bench-secret";
+        const QByteArray request = nextRequest(m_provider, s.index, s.sequence++);
+        s.inFlight = true;
+        s.clock.start();
+        qsizetype written = 0;
+        while (written < request.size()) {
+            const ssize_t n =
+                ::write(s.fd, request.constData() + written, size_t(request.size() - written));
+            if (n > 0) {
+                written += n;
+            } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+                ++errors;
+                s.inFlight = false;
+                return;
+            }
         }
-        QByteArray request = "POST " + path +
-            " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" + auth +
-            "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
-        m_inFlight = true;
-        m_clock.start();
-        m_socket.write(request);
-        m_socket.flush();
     }
 
-    void onReadyRead()
+    void receive(Sender &s)
     {
-        m_buffer += m_socket.readAll();
+        char buffer[16384];
         for (;;) {
-            const qsizetype headEnd = m_buffer.indexOf("\r\n\r\n");
+            const ssize_t n = ::read(s.fd, buffer, sizeof buffer);
+            if (n > 0) {
+                s.input.append(buffer, n);
+                continue;
+            }
+            if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+                ++errors;
+                s.inFlight = false;
+                epoll_ctl(m_epoll, EPOLL_CTL_DEL, s.fd, nullptr);
+                return;
+            }
+            if (errno == EAGAIN)
+                break;
+        }
+        for (;;) {
+            const qsizetype headEnd = s.input.indexOf("\r\n\r\n");
             if (headEnd < 0)
                 return;
-            const qsizetype lengthAt = m_buffer.indexOf("Content-Length: ");
+            const qsizetype lengthAt = s.input.indexOf("Content-Length: ");
             const qint64 length = lengthAt >= 0 && lengthAt < headEnd
-                ? m_buffer.mid(lengthAt + 16, m_buffer.indexOf("\r\n", lengthAt) - lengthAt - 16)
+                ? s.input.mid(lengthAt + 16, s.input.indexOf("\r\n", lengthAt) - lengthAt - 16)
                       .toLongLong()
                 : 0;
-            if (m_buffer.size() < headEnd + 4 + length)
+            if (s.input.size() < headEnd + 4 + length)
                 return;
-            const bool ok = m_buffer.startsWith("HTTP/1.1 200");
-            m_buffer.remove(0, headEnd + 4 + length);
-            if (ok)
-                m_latencies->push_back(double(m_clock.nsecsElapsed()) / 1e6);
-            else
-                ++*m_errors;
-            sendNext();
+            const bool ok = s.input.startsWith("HTTP/1.1 200");
+            s.input.remove(0, headEnd + 4 + length);
+            if (!ok)
+                ++errors;
+            else if (m_record)
+                latencies.push_back(double(s.clock.nsecsElapsed()) / 1e6);
+            send(s);
         }
     }
 
-    QTcpSocket m_socket;
-    QByteArray m_buffer;
-    QElapsedTimer m_clock;
-    int m_index = 0;
-    int m_sequence = 0;
     QByteArray m_provider;
-    std::vector<double> *m_latencies;
-    int *m_errors;
+    int m_epoll = -1;
+    std::vector<Sender> m_senders;
+    bool m_record = false;
     bool m_stopping = false;
-    bool m_inFlight = false;
 };
 
 double percentile(std::vector<double> values, double p)
@@ -240,46 +334,32 @@ int main(int argc, char *argv[])
     std::printf(
         "callboard-server ingest: SQLite synchronous=%s, provider %s, %d s per level, %d cores\n",
         qPrintable(sync.toUpper()), provider.constData(), seconds, QThread::idealThreadCount());
-    std::printf("%8s %10s %10s %9s %9s %9s %7s %14s\n", "senders", "acks", "acks/s", "p50 ms",
-                "p99 ms", "max ms", "errors", "server cpu/ack");
+    std::printf("%8s %10s %10s %9s %9s %9s %7s %14s %14s\n", "senders", "acks", "acks/s", "p50 ms",
+                "p99 ms", "max ms", "errors", "server cpu/ack", "load cpu/ack");
     int senderBase = 0;
     for (int level : std::as_const(levels)) {
-        std::vector<double> latencies;
-        latencies.reserve(200000);
-        int errors = 0;
-        std::vector<std::unique_ptr<Sender>> senders;
-        for (int i = 0; i < level; ++i)
-            senders.push_back(
-                std::make_unique<Sender>(port, senderBase + i, provider, &latencies, &errors));
+        Load load(port, level, senderBase, provider);
         senderBase += level;
-        // Warm up for half a second, then measure.
-        QElapsedTimer warm;
-        warm.start();
-        while (warm.elapsed() < 500)
-            QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-        latencies.clear();
-        errors = 0;
-        const double cpuBefore = cpuMs(server.processId());
+        load.latencies.reserve(200000);
+        load.run(500, false); // warm-up
+        load.errors = 0;
+        const double serverBefore = cpuMs(server.processId());
+        const double selfBefore = cpuMs(QCoreApplication::applicationPid());
         QElapsedTimer clock;
         clock.start();
-        while (clock.elapsed() < seconds * 1000)
-            QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        load.run(seconds * 1000, true);
         const double elapsed = double(clock.nsecsElapsed()) / 1e9;
-        const std::vector<double> measured = latencies;
-        const double cpuUsed = cpuMs(server.processId()) - cpuBefore;
-        for (auto &sender : senders)
-            sender->stop();
-        QElapsedTimer drain;
-        drain.start();
-        while (
-            drain.elapsed() < 5000 &&
-            !std::all_of(senders.begin(), senders.end(), [](const auto &s) { return s->idle(); }))
-            QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-        std::printf("%8d %10zu %10.0f %9.2f %9.2f %9.2f %7d %11.0f us\n", level, measured.size(),
-                    double(measured.size()) / elapsed, percentile(measured, 0.50),
+        const double serverUsed = cpuMs(server.processId()) - serverBefore;
+        const double selfUsed = cpuMs(QCoreApplication::applicationPid()) - selfBefore;
+        const std::vector<double> &measured = load.latencies;
+        const int errors = load.errors;
+        load.drain();
+        const double perAck = measured.empty() ? 0.0 : 1000.0 / double(measured.size());
+        std::printf("%8d %10zu %10.0f %9.2f %9.2f %9.2f %7d %11.0f us %11.0f us\n", level,
+                    measured.size(), double(measured.size()) / elapsed, percentile(measured, 0.50),
                     percentile(measured, 0.99),
                     measured.empty() ? 0.0 : *std::max_element(measured.begin(), measured.end()),
-                    errors, measured.empty() ? 0.0 : cpuUsed * 1000.0 / double(measured.size()));
+                    errors, serverUsed * perAck, selfUsed * perAck);
         std::fflush(stdout);
     }
     server.terminate();

@@ -5,6 +5,8 @@
 
 #include <QMetaObject>
 
+#include <algorithm>
+
 #include <future>
 
 namespace cb {
@@ -25,12 +27,15 @@ Result<void> StoreWriter::start()
     std::promise<Result<void>> opened;
     auto future = opened.get_future();
     m_stopping = false;
+    m_flushStopping = false;
     m_thread = std::thread([this, &opened] { run(&opened); });
     Result<void> result = future.get();
     if (!result) {
         m_thread.join();
         return result;
     }
+    if (m_wal)
+        m_flushThread = std::thread([this] { flushLoop(); });
     m_running = true;
     return {};
 }
@@ -45,6 +50,14 @@ void StoreWriter::stop()
     }
     m_wake.notify_all();
     m_thread.join();
+    if (m_flushThread.joinable()) {
+        {
+            std::lock_guard lock(m_mutex);
+            m_flushStopping = true;
+        }
+        m_flushWake.notify_all();
+        m_flushThread.join();
+    }
     m_running = false;
 }
 
@@ -82,6 +95,21 @@ void StoreWriter::run(std::promise<Result<void>> *opened)
         opened->set_value(store.error());
         return;
     }
+    // With synchronous=FULL the writer commits without the flush and the flush thread
+    // takes it, once the log (there now that the connection is open) can be opened.
+    auto wal = std::make_unique<WalFile>(m_config.sqlitePath);
+    if (m_config.kind == DbConfig::Kind::Sqlite &&
+        m_config.sqliteSync.compare(u"normal", Qt::CaseInsensitive) != 0 && wal->open()) {
+        DbConfig config = m_config;
+        config.sqliteSync = QStringLiteral("normal");
+        store->reset();
+        store = Store::open(config, QStringLiteral("callboard-writer"));
+        if (!store) {
+            opened->set_value(store.error());
+            return;
+        }
+        m_wal = std::move(wal);
+    }
     opened->set_value({});
 
     std::vector<Entry> batch;
@@ -107,6 +135,7 @@ void StoreWriter::runBatch(Store &store, std::vector<Entry> &batch)
 {
     std::vector<Result<Output>> results;
     results.reserve(batch.size());
+    bool committed = false;
     const QString savepoint = QStringLiteral("job");
     auto begun = store.begin();
     if (!begun) {
@@ -142,14 +171,16 @@ void StoreWriter::runBatch(Store &store, std::vector<Entry> &batch)
         }
         if (!isolate && !results.front()) {
             // Rolled back above; nothing to commit.
-        } else if (auto committed = store.commit(); !committed) {
-            qCWarning(lcDb) << "group commit failed:" << committed.error().message;
+        } else if (auto commit = store.commit(); !commit) {
+            qCWarning(lcDb) << "group commit failed:" << commit.error().message;
             for (auto &result : results) {
                 if (result)
-                    result = Result<Output>(committed.error());
+                    result = Result<Output>(commit.error());
             }
             std::lock_guard lock(m_mutex);
             ++m_stats.failedCommits;
+        } else {
+            committed = true;
         }
     }
     {
@@ -158,13 +189,57 @@ void StoreWriter::runBatch(Store &store, std::vector<Entry> &batch)
         m_stats.jobs += batch.size();
     }
 
-    std::vector<Completion> completions;
-    completions.reserve(batch.size());
+    Finished finished;
+    finished.committed = committed;
+    finished.results = std::move(results);
+    finished.completions.reserve(batch.size());
     for (Entry &entry : batch)
-        completions.push_back(std::move(entry.done));
+        finished.completions.push_back(std::move(entry.done));
+    if (!m_wal) {
+        deliver(std::move(finished));
+        return;
+    }
+    {
+        std::lock_guard lock(m_mutex);
+        m_unflushed.push_back(std::move(finished));
+    }
+    m_flushWake.notify_one();
+}
+
+void StoreWriter::flushLoop()
+{
+    for (;;) {
+        std::deque<Finished> groups;
+        {
+            std::unique_lock lock(m_mutex);
+            m_flushWake.wait(lock, [this] { return !m_unflushed.empty() || m_flushStopping; });
+            if (m_unflushed.empty())
+                break;
+            groups.swap(m_unflushed);
+        }
+        const bool anyCommitted = std::any_of(groups.begin(), groups.end(),
+                                              [](const Finished &f) { return f.committed; });
+        Result<void> flushed = anyCommitted ? m_wal->sync() : Result<void>();
+        if (!flushed)
+            qCWarning(lcDb) << "flush failed:" << flushed.error().message;
+        for (Finished &group : groups) {
+            if (!flushed && group.committed) {
+                for (auto &result : group.results) {
+                    if (result)
+                        result = Result<Output>(flushed.error());
+                }
+            }
+            deliver(std::move(group));
+        }
+    }
+}
+
+void StoreWriter::deliver(Finished finished)
+{
     QMetaObject::invokeMethod(
         this,
-        [this, results = std::move(results), completions = std::move(completions)] {
+        [this, results = std::move(finished.results),
+         completions = std::move(finished.completions)] {
             for (size_t i = 0; i < results.size(); ++i) {
                 if (results[i] && m_feed) {
                     for (const CallChange &change : results[i]->changes)

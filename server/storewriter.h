@@ -2,6 +2,7 @@
 
 #include "changefeed.h"
 #include "dbconfig.h"
+#include "walfile.h"
 
 #include "core/json.h"
 #include "core/result.h"
@@ -12,6 +13,7 @@
 #include <deque>
 #include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -25,6 +27,11 @@ class Store;
 /// is undone alone), commits once — one fsync for the whole group — and then, back on
 /// the main thread, announces the changes on the ChangeFeed in order and calls each
 /// job's completion. A completion therefore never runs before its data is durable.
+///
+/// On SQLite with `synchronous=FULL` the fsync is taken off the writer thread: the
+/// writer commits without it and a second thread flushes the write-ahead log (WalFile)
+/// for every group committed meanwhile, so statements and flushes overlap. The
+/// guarantee is the same: completions run after the flush.
 class StoreWriter final : public QObject
 {
     Q_OBJECT
@@ -70,8 +77,17 @@ private:
         Job job;
         Completion done;
     };
+    /// A group's results on their way to the main thread.
+    struct Finished
+    {
+        std::vector<Result<Output>> results;
+        std::vector<Completion> completions;
+        bool committed = false;
+    };
     void run(std::promise<Result<void>> *opened);
     void runBatch(Store &store, std::vector<Entry> &batch);
+    void flushLoop();
+    void deliver(Finished finished);
 
     DbConfig m_config;
     ChangeFeed *m_feed = nullptr;
@@ -81,6 +97,11 @@ private:
     std::condition_variable m_wake;
     std::deque<Entry> m_queue;
     bool m_stopping = false;
+    std::unique_ptr<WalFile> m_wal; ///< set when the flush thread owns durability
+    std::thread m_flushThread;
+    std::condition_variable m_flushWake;
+    std::deque<Finished> m_unflushed;
+    bool m_flushStopping = false;
     bool m_running = false;
     Stats m_stats;
 };
