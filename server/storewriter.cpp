@@ -220,6 +220,10 @@ void StoreWriter::flushLoop()
         const bool anyCommitted = std::any_of(groups.begin(), groups.end(),
                                               [](const Finished &f) { return f.committed; });
         Result<void> flushed = anyCommitted ? m_wal->sync() : Result<void>();
+        if (anyCommitted) {
+            std::lock_guard lock(m_mutex);
+            ++m_stats.logFlushes;
+        }
         if (!flushed)
             qCWarning(lcDb) << "flush failed:" << flushed.error().message;
         for (Finished &group : groups) {

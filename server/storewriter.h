@@ -67,6 +67,7 @@ public:
         quint64 batches = 0;
         quint64 jobs = 0;
         quint64 failedCommits = 0;
+        quint64 logFlushes = 0; ///< flushes taken by the flush thread (SQLite, FULL)
     };
     Stats stats() const;
     int queued() const;

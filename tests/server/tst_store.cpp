@@ -7,9 +7,12 @@
 #include "server/migrations.h"
 #include "server/store.h"
 #include "server/storewriter.h"
+#include "server/walfile.h"
 
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -54,6 +57,7 @@ private Q_SLOTS:
     void markFailedGoesThroughTheMerge();
     void metricsCountByStatus();
     void writerGroupsCommitsAndPublishesInSeqOrder();
+    void walFileFollowsTheLogItFlushes();
 };
 
 void TestStore::initTestCase_data()
@@ -649,8 +653,53 @@ void TestStore::writerGroupsCommitsAndPublishesInSeqOrder()
     for (int i = 0; i < published.size(); ++i)
         QCOMPARE(published.at(i), qint64(i + 1));
     writer.stop();
-    QVERIFY(writer.stats().batches < quint64(jobs));
+    const StoreWriter::Stats stats = writer.stats();
+    QVERIFY(stats.batches < quint64(jobs));
+    // On SQLite with synchronous=FULL the log is flushed by the writer's flush thread, at
+    // most once per group; PostgreSQL flushes in its COMMIT.
+    if (config.kind == DbConfig::Kind::Sqlite) {
+        QVERIFY(stats.logFlushes > 0);
+        QVERIFY(stats.logFlushes <= stats.batches);
+    } else {
+        QCOMPARE(stats.logFlushes, quint64(0));
+    }
     QCOMPARE(*store.org(org).lastSeq(), 200);
+}
+
+void TestStore::walFileFollowsTheLogItFlushes()
+{
+    QFETCH_GLOBAL(QString, backend);
+    if (backend != u"sqlite")
+        QSKIP("the write-ahead log file is SQLite's");
+    const QString path = m_dir.filePath(QStringLiteral("wal-test.sqlite"));
+    WalFile wal(path);
+    QCOMPARE(wal.path(), path + QStringLiteral("-wal"));
+    const auto missing = wal.open();
+    QVERIFY(!missing);
+    QCOMPARE(missing.error().code, QStringLiteral("db_error"));
+    QVERIFY(!wal.sync());
+
+    for (int round = 0; round < 2; ++round) {
+        // Each round opens the database afresh: SQLite removes the log when the last
+        // connection closes and makes a new file next time, which sync() must follow.
+        const QString name = QStringLiteral("wal-%1").arg(round);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode=WAL")));
+            QVERIFY(q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS t (v INTEGER)")));
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO t VALUES (1)")));
+            QVERIFY(QFileInfo(wal.path()).size() > 0);
+            const auto synced = wal.sync();
+            QVERIFY2(synced.ok(), qPrintable(synced ? QString() : synced.error().message));
+            q.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+        QVERIFY(!QFileInfo::exists(wal.path()));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestStore)
