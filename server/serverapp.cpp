@@ -4,12 +4,16 @@
 #include "ingest.h"
 #include "logging.h"
 
+#include <QCryptographicHash>
 #include <QElapsedTimer>
 
 namespace cb {
 
 ServerApp::ServerApp(ServerConfig config, QObject *parent)
-    : QObject(parent), m_config(std::move(config))
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_webhookLimiter(m_config.webhookRate, 2 * m_config.webhookRate)
+    , m_apiLimiter(m_config.apiRate, 2 * m_config.apiRate)
 { }
 
 ServerApp::~ServerApp()
@@ -51,9 +55,7 @@ Result<quint16> ServerApp::start()
                                       HttpResponder r) { m_intake->handle(provider, request, r); });
     }
 
-    HttpLimits limits;
-    limits.maxBodyBytes = WebhookIntake::maxBodyBytes;
-    m_http.setLimits(limits);
+    m_http.setLimits(m_config.http);
     m_http.setRequestHandler([this](const HttpRequest &request, HttpResponder responder) {
         handle(request, responder);
     });
@@ -76,7 +78,65 @@ Result<quint16> ServerApp::start()
 
 void ServerApp::handle(const HttpRequest &request, const HttpResponder &responder)
 {
+    if (auto refusal = rateLimit(request)) {
+        responder.send(std::move(*refusal));
+        return;
+    }
     m_router.dispatch(request, responder);
+}
+
+namespace {
+
+/// The rate-limit key of a client address: IPv4 (also when mapped into IPv6) as is, IPv6
+/// by its /64, which is what one client usually holds.
+QByteArray addressKey(const QHostAddress &peer)
+{
+    bool isV4 = false;
+    const quint32 v4 = peer.toIPv4Address(&isV4);
+    if (isV4)
+        return "4:" + QByteArray::number(v4);
+    const Q_IPV6ADDR v6 = peer.toIPv6Address();
+    return "6:" + QByteArray(reinterpret_cast<const char *>(v6.c), 8).toHex();
+}
+
+bool isLoopback(const QHostAddress &peer)
+{
+    bool isV4 = false;
+    const quint32 v4 = peer.toIPv4Address(&isV4);
+    return isV4 ? (v4 >> 24) == 127 : peer.isLoopback();
+}
+
+} // namespace
+
+std::optional<HttpResponse> ServerApp::rateLimit(const HttpRequest &request)
+{
+    RateLimiter *limiter = nullptr;
+    QByteArray key;
+    if (request.path.startsWith("/api/webhooks/")) {
+        limiter = &m_webhookLimiter;
+    } else if (request.path.startsWith("/api/")) {
+        limiter = &m_apiLimiter;
+        // Per session; keyed by a digest so the limiter never holds a usable token.
+        if (const QString token = request.bearerToken(); !token.isEmpty())
+            key = "t:" +
+                QCryptographicHash::hash(token.toUtf8(), QCryptographicHash::Sha256).left(16);
+    } else {
+        return std::nullopt;
+    }
+    if (!limiter->isEnabled() || (!m_config.rateLimitLoopback && isLoopback(request.peer)))
+        return std::nullopt;
+    if (key.isEmpty())
+        key = addressKey(request.peer);
+    const RateLimiter::Decision decision = limiter->take(key);
+    if (decision.allowed)
+        return std::nullopt;
+    qCDebug(lcHttp) << "rate limited" << request.method << request.path << "from"
+                    << request.peer.toString();
+    HttpResponse response = HttpResponse::error(
+        429, QStringLiteral("rate_limited"),
+        QStringLiteral("too many requests; retry in %1 s").arg(decision.retryAfterSeconds));
+    response.headers.append({"Retry-After", QByteArray::number(decision.retryAfterSeconds)});
+    return response;
 }
 
 void ServerApp::replayUnrouted()

@@ -3,6 +3,7 @@
 #include "auth.h"
 #include "changefeed.h"
 #include "httpserver.h"
+#include "ratelimiter.h"
 #include "restapi.h"
 #include "router.h"
 #include "serverconfig.h"
@@ -14,6 +15,7 @@
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 
 namespace cb {
 
@@ -60,6 +62,8 @@ Q_SIGNALS:
 
 private:
     void handle(const HttpRequest &request, const HttpResponder &responder);
+    /// The 429 answer when @p request is over its rate limit.
+    std::optional<HttpResponse> rateLimit(const HttpRequest &request);
     void replayUnrouted();
 
     ServerConfig m_config;
@@ -71,6 +75,8 @@ private:
     std::unique_ptr<RestApi> m_rest;
     std::unique_ptr<WebhookIntake> m_intake;
     HttpServer m_http;
+    RateLimiter m_webhookLimiter;
+    RateLimiter m_apiLimiter;
     HttpConnection::UpgradeHandler m_upgradeHandler;
     QTimer m_replayTimer;
     QTimer m_purgeTimer;

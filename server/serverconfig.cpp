@@ -51,6 +51,52 @@ Result<std::chrono::seconds> parseDuration(const QString &text)
     return std::chrono::seconds(value * factor);
 }
 
+/// "300ms", "15s", "2m", or a number of seconds, as milliseconds.
+Result<int> parseMilliseconds(const QString &name, const QString &text)
+{
+    QString number = text.trimmed();
+    qint64 factor = 1000;
+    if (number.endsWith(u"ms")) {
+        factor = 1;
+        number.chop(2);
+    } else if (number.endsWith(u's')) {
+        number.chop(1);
+    } else if (number.endsWith(u'm')) {
+        factor = 60000;
+        number.chop(1);
+    }
+    bool ok = false;
+    const qint64 value = number.toLongLong(&ok);
+    if (!ok || value <= 0 || value * factor > 24 * 3600 * 1000LL)
+        return Result<int>::failure(
+            QStringLiteral("invalid_option"),
+            QStringLiteral("invalid duration '%1' for --%2 (use 300ms, 15s, 2m)").arg(text, name));
+    return int(value * factor);
+}
+
+/// A rate in requests per second: a non-negative number, 0 meaning off.
+Result<double> parseRate(const QString &name, const QString &text)
+{
+    bool ok = false;
+    const double value = text.trimmed().toDouble(&ok);
+    if (!ok || !(value >= 0) || value > 1e7)
+        return Result<double>::failure(
+            QStringLiteral("invalid_option"),
+            QStringLiteral("--%1 must be a number of requests per second (0 = off)").arg(name));
+    return value;
+}
+
+Result<qint64> parseCount(const QString &name, const QString &text, qint64 min, qint64 max)
+{
+    bool ok = false;
+    const qint64 value = text.trimmed().toLongLong(&ok);
+    if (!ok || value < min || value > max)
+        return Result<qint64>::failure(
+            QStringLiteral("invalid_option"),
+            QStringLiteral("--%1 must be %2 to %3").arg(name).arg(min).arg(max));
+    return value;
+}
+
 } // namespace
 
 Result<std::pair<QHostAddress, quint16>> parseListenAddress(const QString &text)
@@ -133,6 +179,37 @@ void ServerConfig::addOptions(QCommandLineParser &parser)
          QStringLiteral(
              "Most webhooks committed in one transaction (default 2000) [CALLBOARD_MAX_BATCH]."),
          QStringLiteral("count")},
+        {QStringLiteral("webhook-rate"),
+         QStringLiteral("Webhook requests per second per client address, burst twice that; "
+                        "0 = no limit (default 2000) [CALLBOARD_WEBHOOK_RATE]."),
+         QStringLiteral("per-second")},
+        {QStringLiteral("api-rate"),
+         QStringLiteral("REST requests per second per session token (per address without one), "
+                        "burst twice that; 0 = no limit (default 50) [CALLBOARD_API_RATE]."),
+         QStringLiteral("per-second")},
+        {QStringLiteral("rate-limit-loopback"),
+         QStringLiteral("Rate-limit clients on loopback addresses too (they are exempt by "
+                        "default) [CALLBOARD_RATE_LIMIT_LOOPBACK=1].")},
+        {QStringLiteral("max-ws-per-user"),
+         QStringLiteral("Socket.IO connections one user may hold at once; 0 = no limit "
+                        "(default 20) [CALLBOARD_MAX_WS_PER_USER]."),
+         QStringLiteral("count")},
+        {QStringLiteral("idle-timeout"),
+         QStringLiteral("Close an HTTP connection idle this long between requests, e.g. 75s, "
+                        "300ms (default 75s) [CALLBOARD_IDLE_TIMEOUT]."),
+         QStringLiteral("duration")},
+        {QStringLiteral("header-timeout"),
+         QStringLiteral("Answer 408 when a request head takes longer than this to arrive "
+                        "(default 15s) [CALLBOARD_HEADER_TIMEOUT]."),
+         QStringLiteral("duration")},
+        {QStringLiteral("body-timeout"),
+         QStringLiteral("Answer 408 when a request body takes longer than this to arrive "
+                        "(default 30s) [CALLBOARD_BODY_TIMEOUT]."),
+         QStringLiteral("duration")},
+        {QStringLiteral("max-header-bytes"),
+         QStringLiteral("Largest request head; larger ones get 431 (default 16384) "
+                        "[CALLBOARD_MAX_HEADER_BYTES]."),
+         QStringLiteral("bytes")},
     });
 }
 
@@ -192,6 +269,52 @@ Result<ServerConfig> ServerConfig::fromParser(const QCommandLineParser &parser)
         if (!ok || config.maxBatch < 1 || config.maxBatch > 100000)
             return R::failure(QStringLiteral("invalid_option"),
                               QStringLiteral("--max-batch must be 1 to 100000"));
+    }
+
+    const std::pair<const char *, double *> rates[] = {{"webhook-rate", &config.webhookRate},
+                                                       {"api-rate", &config.apiRate}};
+    for (const auto &[name, target] : rates) {
+        const QString key = QString::fromLatin1(name);
+        const QByteArray env = "CALLBOARD_" + QByteArray(name).toUpper().replace('-', '_');
+        if (const QString text = option(parser, key, env.constData()); !text.isEmpty()) {
+            auto rate = parseRate(key, text);
+            if (!rate)
+                return rate.error();
+            *target = *rate;
+        }
+    }
+    config.rateLimitLoopback =
+        flag(parser, QStringLiteral("rate-limit-loopback"), "CALLBOARD_RATE_LIMIT_LOOPBACK");
+    if (const QString text =
+            option(parser, QStringLiteral("max-ws-per-user"), "CALLBOARD_MAX_WS_PER_USER");
+        !text.isEmpty()) {
+        auto count = parseCount(QStringLiteral("max-ws-per-user"), text, 0, 1000000);
+        if (!count)
+            return count.error();
+        config.maxWebSocketsPerUser = int(*count);
+    }
+    config.http.maxBodyBytes = WebhookIntake::maxBodyBytes;
+    const std::pair<const char *, int *> timeouts[] = {
+        {"idle-timeout", &config.http.idleTimeoutMs},
+        {"header-timeout", &config.http.headerTimeoutMs},
+        {"body-timeout", &config.http.bodyTimeoutMs}};
+    for (const auto &[name, target] : timeouts) {
+        const QString key = QString::fromLatin1(name);
+        const QByteArray env = "CALLBOARD_" + QByteArray(name).toUpper().replace('-', '_');
+        if (const QString text = option(parser, key, env.constData()); !text.isEmpty()) {
+            auto ms = parseMilliseconds(key, text);
+            if (!ms)
+                return ms.error();
+            *target = *ms;
+        }
+    }
+    if (const QString text =
+            option(parser, QStringLiteral("max-header-bytes"), "CALLBOARD_MAX_HEADER_BYTES");
+        !text.isEmpty()) {
+        auto bytes = parseCount(QStringLiteral("max-header-bytes"), text, 1024, 1024 * 1024);
+        if (!bytes)
+            return bytes.error();
+        config.http.maxHeaderBytes = *bytes;
     }
 
     WebhookAuthSettings &hooks = config.webhooks;

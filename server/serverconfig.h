@@ -1,6 +1,7 @@
 #pragma once
 
 #include "dbconfig.h"
+#include "httpconnection.h"
 #include "webhookintake.h"
 
 #include "core/result.h"
@@ -25,6 +26,18 @@ struct ServerConfig
     WebhookAuthSettings webhooks;
     bool demo = false;
     int maxBatch = 2000;
+    /// Webhook requests per second per client address (burst twice that); 0 turns it off.
+    double webhookRate = 2000;
+    /// REST requests per second per session token, or per address without one (burst
+    /// twice that); 0 turns it off.
+    double apiRate = 50;
+    /// Loopback clients (a local reverse proxy, the desktop's local demo, benchmarks) are
+    /// not rate-limited unless this is set.
+    bool rateLimitLoopback = false;
+    /// Socket.IO connections one user may hold at once; 0 is unlimited.
+    int maxWebSocketsPerUser = 20;
+    /// Header size and idle, head and body timeouts of every HTTP connection.
+    HttpLimits http;
 
     /// Adds the options shared by the server and its admin sub-commands.
     static void addOptions(QCommandLineParser &parser);
