@@ -181,7 +181,7 @@ void Hub::removeConnection(HubConnection *connection)
 {
     if (!m_connections.remove(connection))
         return;
-    leaveAll(*connection);
+    endSession(*connection);
     connection->deleteLater();
     Q_EMIT connectionCountChanged(connectionCount());
 }
@@ -203,9 +203,7 @@ void Hub::handlePacket(HubConnection &connection, sio::SioPacket packet)
         // The main namespace is the only one: a stock server closes the connection once
         // its last namespace is gone.
         if (connection.isConnected()) {
-            leaveAll(connection);
-            connection.m_socketId.clear();
-            connection.m_userId.clear();
+            endSession(connection);
             connection.closeTransport("client namespace disconnect");
         }
         return;
@@ -236,10 +234,32 @@ void Hub::handleConnect(HubConnection &connection, const sio::SioPacket &packet)
     }
     // A second CONNECT on the same namespace replaces the socket, as socket.io does.
     if (connection.isConnected())
-        leaveAll(connection);
+        endSession(connection);
+    int &held = m_userConnections[user.value()];
+    if (m_options.maxConnectionsPerUser > 0 && held >= m_options.maxConnectionsPerUser) {
+        qCInfo(lcHub) << "refusing a connection over the per-user limit of"
+                      << m_options.maxConnectionsPerUser;
+        connection.sendPacket(sio::connectErrorPacket(QStringLiteral("too many connections"),
+                                                      Json{{"code", "too_many_connections"}}));
+        connection.closeTransport("too many connections");
+        return;
+    }
+    ++held;
     connection.m_userId = user.value();
     connection.m_socketId = randomId();
     connection.sendPacket(sio::connectedPacket(connection.m_socketId));
+}
+
+void Hub::endSession(HubConnection &connection)
+{
+    leaveAll(connection);
+    if (connection.isConnected()) {
+        auto it = m_userConnections.find(connection.m_userId);
+        if (it != m_userConnections.end() && --it.value() <= 0)
+            m_userConnections.erase(it);
+    }
+    connection.m_socketId.clear();
+    connection.m_userId.clear();
 }
 
 void Hub::handleEvent(HubConnection &connection, const sio::SioPacket &packet)
@@ -290,9 +310,16 @@ void Hub::join(HubConnection &connection, const Json &args, std::optional<qint64
     body["last_seq"] = lastSeq.value();
     reply(body);
     if (m_metrics) {
-        const QByteArray frame = metricsFrame(orgId);
-        if (!frame.isEmpty())
-            connection.sendFrame(frame);
+        // Clients rejoining together (after a restart) share one computation while
+        // nothing changes.
+        const qint64 now = m_clock.elapsed();
+        if (room.metricsCache.isEmpty() ||
+            now - room.metricsCacheMs >= m_options.metricsIntervalMs) {
+            room.metricsCache = metricsFrame(orgId);
+            room.metricsCacheMs = now;
+        }
+        if (!room.metricsCache.isEmpty())
+            connection.sendFrame(room.metricsCache);
     }
 }
 
@@ -415,6 +442,7 @@ void Hub::noteChange(const QString &orgId, Room &room)
     if (!m_metrics)
         return;
     room.metricsDirty = true;
+    room.metricsCache.clear();
     armTicker();
 }
 
@@ -437,6 +465,8 @@ void Hub::sendMetrics(const QString &orgId, Room &room)
         return;
     room.lastMetricsMs = m_clock.elapsed();
     const QByteArray frame = metricsFrame(orgId);
+    room.metricsCache = frame;
+    room.metricsCacheMs = room.lastMetricsMs;
     if (!frame.isEmpty())
         broadcast(room, frame);
 }

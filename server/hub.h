@@ -41,6 +41,9 @@ struct HubOptions
     /// With several server instances, changes can reach this one out of seq order: an
     /// event after a gap waits this long for the missing ones. 0 sends in arrival order.
     int reorderHoldMs = 0;
+    /// Socket.IO connections one user may hold at once; the next CONNECT gets
+    /// CONNECT_ERROR `too_many_connections` and is closed. 0 is unlimited.
+    int maxConnectionsPerUser = 0;
 };
 
 /// The event a committed change of a call becomes.
@@ -113,6 +116,10 @@ private:
         std::map<qint64, PendingEvent> pending;
         qint64 lastMetricsMs = -1;
         bool metricsDirty = false;
+        /// The last `metrics:updated` frame, reused for joins until a change or
+        /// metricsIntervalMs.
+        QByteArray metricsCache;
+        qint64 metricsCacheMs = -1;
     };
 
     void readHead(QTcpSocket *socket);
@@ -124,6 +131,8 @@ private:
     void leave(HubConnection &connection, const Json &args, std::optional<qint64> ackId);
     void leaveAll(HubConnection &connection);
     void removeConnection(HubConnection *connection);
+    /// Forgets the Socket.IO session of @p connection (rooms and its user's slot).
+    void endSession(HubConnection &connection);
 
     void offer(const QString &orgId, qint64 seq, QByteArray frame);
     void broadcast(Room &room, const QByteArray &frame);
@@ -138,6 +147,7 @@ private:
     HubOptions m_options;
     QHash<QString, Room> m_rooms;
     QSet<HubConnection *> m_connections;
+    QHash<QString, int> m_userConnections; ///< connected sockets per user id
     QElapsedTimer m_clock;
     QBasicTimer m_ticker;
     RealtimeFlusher m_flusher;

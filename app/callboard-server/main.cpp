@@ -121,7 +121,9 @@ int main(int argc, char *argv[])
     }
 
     cb::ServerApp server(*config);
-    cb::RealtimeService realtime(server, cb::RealtimeService::optionsFromEnvironment());
+    cb::HubOptions hubOptions = cb::RealtimeService::optionsFromEnvironment();
+    hubOptions.maxConnectionsPerUser = config->maxWebSocketsPerUser;
+    cb::RealtimeService realtime(server, hubOptions);
     auto port = server.start();
     if (!port) {
         std::fprintf(stderr, "callboard-server: %s\n", qPrintable(port.error().message));

@@ -11,6 +11,9 @@
 #include <QUuid>
 #include <QWebSocket>
 
+#include <memory>
+#include <vector>
+
 using namespace cbtest;
 using cb::Json;
 
@@ -123,6 +126,7 @@ class TestRealtimeServer : public QObject
 private Q_SLOTS:
     void webhookReachesClient();
     void twoInstancesShareChangesThroughPostgres();
+    void connectionsPerUserAreCapped();
 };
 
 void TestRealtimeServer::webhookReachesClient()
@@ -225,6 +229,59 @@ void TestRealtimeServer::twoInstancesShareChangesThroughPostgres()
             return false;
         },
         20000));
+}
+
+void TestRealtimeServer::connectionsPerUserAreCapped()
+{
+    ServerProcess server(
+        {QStringLiteral("--demo"), QStringLiteral("--max-ws-per-user"), QStringLiteral("3")});
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+    const QByteArray viewer = server.login(QStringLiteral("viewer@demo"));
+    const QByteArray viewerAgain = server.login(QStringLiteral("viewer@demo"));
+    const QByteArray staff = server.login(QStringLiteral("staff@demo"));
+    QVERIFY(!viewer.isEmpty() && !viewerAgain.isEmpty() && !staff.isEmpty());
+
+    std::vector<std::unique_ptr<Client>> held;
+    for (int i = 0; i < 3; ++i) {
+        held.push_back(std::make_unique<Client>(server.port()));
+        QVERIFY(held.back()->connectAndJoin(i == 2 ? viewerAgain : viewer,
+                                            QStringLiteral("org-acme")) >= 0);
+    }
+
+    // The fourth CONNECT of the user (whatever the session) is refused and closed.
+    Client over(server.port());
+    QVERIFY(over.waitFrames(1));
+    QCOMPARE(over.send("40{\"token\":\"" + viewerAgain + "\"}"),
+             QByteArray("44{\"data\":{\"code\":\"too_many_connections\"},"
+                        "\"message\":\"too many connections\"}"));
+    QVERIFY(QTest::qWaitFor(
+        [&] { return over.socket.state() == QAbstractSocket::UnconnectedState; }, 10000));
+
+    // Other users are not affected.
+    Client other(server.port());
+    QVERIFY(other.connectAndJoin(staff, QStringLiteral("org-acme")) >= 0);
+
+    // Closing one connection frees its slot.
+    held.front()->socket.close();
+    QVERIFY(QTest::qWaitFor(
+        [&] { return held.front()->socket.state() == QAbstractSocket::UnconnectedState; }, 10000));
+    held.erase(held.begin());
+    bool admitted = false;
+    for (int attempt = 0; attempt < 20 && !admitted; ++attempt) {
+        held.push_back(std::make_unique<Client>(server.port()));
+        admitted = held.back()->connectAndJoin(viewer, QStringLiteral("org-acme")) >= 0;
+        if (!admitted) {
+            held.pop_back();
+            QTest::qWait(100);
+        }
+    }
+    QVERIFY(admitted);
+    QCOMPARE(held.size(), size_t(3));
+    // And the cap holds again.
+    Client overAgain(server.port());
+    QVERIFY(overAgain.waitFrames(1));
+    QVERIFY(overAgain.send("40{\"token\":\"" + viewer + "\"}").startsWith("44{"));
 }
 
 QTEST_GUILESS_MAIN(TestRealtimeServer)
