@@ -1,5 +1,6 @@
 #include "httpconnection.h"
 
+#include "httprequestparser.h"
 #include "logging.h"
 
 #include <QTcpSocket>
@@ -76,39 +77,6 @@ bool HttpResponder::isConnected() const
 {
     return !m_connection.isNull() && m_connection->m_state == HttpConnection::State::Handling;
 }
-
-namespace {
-
-bool isTokenChar(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-        QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-}
-
-bool isToken(QByteArrayView text)
-{
-    if (text.isEmpty())
-        return false;
-    for (char c : text) {
-        if (!isTokenChar(c))
-            return false;
-    }
-    return true;
-}
-
-bool hasToken(QByteArrayView list, QByteArrayView token)
-{
-    for (QByteArrayView part : QByteArray(list.toByteArray()).split(',')) {
-        if (part.trimmed().compare(token, Qt::CaseInsensitive) == 0)
-            return true;
-    }
-    return false;
-}
-
-constexpr int maxHeaderCount = 100;
-enum { ChunkSize, ChunkData, ChunkDataEnd, ChunkTrailer };
-
-} // namespace
 
 HttpConnection::HttpConnection(QTcpSocket *socket, const HttpLimits &limits, RequestHandler handler,
                                UpgradeHandler upgradeHandler, QObject *parent)
@@ -192,7 +160,7 @@ void HttpConnection::processInput()
             }
             if (!parseHead(peeked.left(end)))
                 break;
-            if (m_upgradeHandler && hasToken(m_request.header("connection"), "upgrade") &&
+            if (m_upgradeHandler && hasHttpToken(m_request.header("connection"), "upgrade") &&
                 m_request.header("upgrade").compare("websocket", Qt::CaseInsensitive) == 0) {
                 m_timer.stop();
                 disconnect(m_socket, nullptr, this, nullptr);
@@ -230,89 +198,18 @@ void HttpConnection::processInput()
 bool HttpConnection::parseHead(const QByteArray &head)
 {
     m_request = HttpRequest{};
+    auto parsed = parseRequestHead(head, m_limits.maxBodyBytes, &m_request.method);
+    if (!parsed) {
+        m_keepAlive = false;
+        fail(httpErrorStatus(parsed.error()), parsed.error().code, parsed.error().message);
+        return false;
+    }
+    m_request = std::move(parsed->request);
     m_request.peer = m_socket->peerAddress();
-    m_contentLength = 0;
-    m_chunked = false;
-    m_chunkBuffer.clear();
-
-    const QList<QByteArray> lines = head.split('\n');
-    const QByteArray requestLine = lines.value(0).chopped(lines.value(0).endsWith('\r') ? 1 : 0);
-    const QList<QByteArray> parts = requestLine.split(' ');
-    if (parts.size() != 3 || !isToken(parts.at(0)) || parts.at(1).isEmpty() ||
-        parts.at(1).at(0) != '/') {
-        fail(400, QStringLiteral("bad_request"), QStringLiteral("malformed request line"));
-        return false;
-    }
-    if (parts.at(2) == "HTTP/1.0") {
-        m_request.http10 = true;
-    } else if (parts.at(2) != "HTTP/1.1") {
-        fail(505, QStringLiteral("http_version"),
-             QStringLiteral("only HTTP/1.1 and HTTP/1.0 are supported"));
-        return false;
-    }
-    m_request.method = parts.at(0);
-    m_request.target = parts.at(1);
-    const qsizetype questionMark = m_request.target.indexOf('?');
-    m_request.path = questionMark < 0 ? m_request.target : m_request.target.left(questionMark);
-    if (questionMark >= 0)
-        m_request.query.setQuery(QString::fromUtf8(m_request.target.mid(questionMark + 1)));
-
-    if (lines.size() - 1 > maxHeaderCount) {
-        fail(431, QStringLiteral("headers_too_large"), QStringLiteral("too many header fields"));
-        return false;
-    }
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        QByteArray line = lines.at(i);
-        if (line.endsWith('\r'))
-            line.chop(1);
-        const qsizetype colon = line.indexOf(':');
-        if (line.isEmpty() || line.at(0) == ' ' || line.at(0) == '\t' || colon <= 0 ||
-            !isToken(QByteArrayView(line).first(colon))) {
-            fail(400, QStringLiteral("bad_request"), QStringLiteral("malformed header field"));
-            return false;
-        }
-        m_request.headers.append({line.left(colon).toLower(), line.mid(colon + 1).trimmed()});
-    }
-
-    const QByteArray connection = m_request.header("connection");
-    m_keepAlive =
-        m_request.http10 ? hasToken(connection, "keep-alive") : !hasToken(connection, "close");
-
-    bool haveLength = false;
-    for (const auto &[name, value] : std::as_const(m_request.headers)) {
-        if (name == "transfer-encoding") {
-            if (!value.trimmed().toLower().endsWith("chunked")) {
-                m_keepAlive = false;
-                fail(501, QStringLiteral("unsupported_encoding"),
-                     QStringLiteral("unsupported transfer-encoding"));
-                return false;
-            }
-            m_chunked = true;
-        } else if (name == "content-length") {
-            bool ok = false;
-            const qint64 length = value.toLongLong(&ok);
-            if (!ok || length < 0 || value.startsWith('+') ||
-                (haveLength && length != m_contentLength)) {
-                m_keepAlive = false;
-                fail(400, QStringLiteral("bad_request"), QStringLiteral("invalid content-length"));
-                return false;
-            }
-            m_contentLength = length;
-            haveLength = true;
-        }
-    }
-    if (m_chunked && haveLength) {
-        m_keepAlive = false;
-        fail(400, QStringLiteral("bad_request"),
-             QStringLiteral("both content-length and transfer-encoding"));
-        return false;
-    }
-    if (m_contentLength > m_limits.maxBodyBytes) {
-        m_keepAlive = false;
-        fail(413, QStringLiteral("payload_too_large"),
-             QStringLiteral("the body exceeds %1 bytes").arg(m_limits.maxBodyBytes));
-        return false;
-    }
+    m_contentLength = parsed->contentLength;
+    m_chunked = parsed->chunked;
+    m_keepAlive = parsed->keepAlive;
+    m_chunkDecoder = ChunkedBodyDecoder(m_limits.maxBodyBytes, m_limits.maxHeaderBytes);
     return true;
 }
 
@@ -326,90 +223,22 @@ bool HttpConnection::readBody()
         }
         return m_request.body.size() == m_contentLength;
     }
-    // m_contentLength counts the bytes still due in the current chunk; the phase is kept
-    // in m_chunkBuffer's first byte so the parser survives partial arrivals.
-    if (m_chunkBuffer.isEmpty())
-        m_chunkBuffer = QByteArray(1, char(ChunkSize));
-    for (;;) {
-        switch (m_chunkBuffer.at(0)) {
-        case ChunkSize: {
-            const QByteArray line = m_socket->peek(1024);
-            const qsizetype end = line.indexOf("\r\n");
-            if (end < 0) {
-                if (line.size() >= 1024) {
-                    m_keepAlive = false;
-                    fail(400, QStringLiteral("bad_request"),
-                         QStringLiteral("malformed chunk size"));
-                }
-                return false;
-            }
-            QByteArray sizeText = line.left(end);
-            if (const qsizetype semicolon = sizeText.indexOf(';'); semicolon >= 0)
-                sizeText.truncate(semicolon);
-            bool ok = false;
-            const qint64 size = sizeText.trimmed().toLongLong(&ok, 16);
-            if (!ok || size < 0 || sizeText.trimmed().size() > 8) {
-                m_keepAlive = false;
-                fail(400, QStringLiteral("bad_request"), QStringLiteral("malformed chunk size"));
-                return false;
-            }
-            m_socket->skip(end + 2);
-            if (size == 0) {
-                m_chunkBuffer[0] = char(ChunkTrailer);
-            } else if (m_request.body.size() + size > m_limits.maxBodyBytes) {
-                m_keepAlive = false;
-                fail(413, QStringLiteral("payload_too_large"),
-                     QStringLiteral("the body exceeds %1 bytes").arg(m_limits.maxBodyBytes));
-                return false;
-            } else {
-                m_contentLength = size;
-                m_chunkBuffer[0] = char(ChunkData);
-            }
-            break;
-        }
-        case ChunkData: {
-            const QByteArray data = m_socket->read(m_contentLength);
-            if (data.isEmpty())
-                return false;
-            m_request.body.append(data);
-            m_contentLength -= data.size();
-            if (m_contentLength == 0)
-                m_chunkBuffer[0] = char(ChunkDataEnd);
-            break;
-        }
-        case ChunkDataEnd:
-            if (m_socket->bytesAvailable() < 2)
-                return false;
-            if (m_socket->read(2) != "\r\n") {
-                m_keepAlive = false;
-                fail(400, QStringLiteral("bad_request"), QStringLiteral("malformed chunk"));
-                return false;
-            }
-            m_chunkBuffer[0] = char(ChunkSize);
-            break;
-        case ChunkTrailer: {
-            const QByteArray line = m_socket->peek(m_limits.maxHeaderBytes);
-            const qsizetype end = line.indexOf("\r\n");
-            if (end < 0) {
-                if (line.size() >= m_limits.maxHeaderBytes) {
-                    m_keepAlive = false;
-                    fail(431, QStringLiteral("headers_too_large"),
-                         QStringLiteral("trailer too large"));
-                }
-                return false;
-            }
-            m_socket->skip(end + 2);
-            if (end == 0) {
-                m_chunkBuffer.clear();
-                m_contentLength = m_request.body.size();
-                return true;
-            }
-            break;
-        }
-        default:
-            return false;
-        }
+    // Only what the decoder consumed leaves the socket: bytes after the body belong to
+    // the next request.
+    const QByteArray input = m_socket->peek(m_socket->bytesAvailable());
+    qsizetype consumed = 0;
+    const auto status = m_chunkDecoder.decode(input, m_request.body, consumed);
+    m_socket->skip(consumed);
+    if (status == ChunkedBodyDecoder::Status::Failed) {
+        m_keepAlive = false;
+        fail(httpErrorStatus(m_chunkDecoder.error()), m_chunkDecoder.error().code,
+             m_chunkDecoder.error().message);
+        return false;
     }
+    if (status == ChunkedBodyDecoder::Status::NeedMore)
+        return false;
+    m_contentLength = m_request.body.size();
+    return true;
 }
 
 void HttpConnection::dispatch()

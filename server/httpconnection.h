@@ -1,6 +1,7 @@
 #pragma once
 
 #include "httpmessage.h"
+#include "httprequestparser.h"
 
 #include <QObject>
 #include <QPointer>
@@ -89,7 +90,7 @@ private:
     HttpRequest m_request;
     qint64 m_contentLength = 0;
     bool m_chunked = false;
-    QByteArray m_chunkBuffer;
+    ChunkedBodyDecoder m_chunkDecoder;
     bool m_keepAlive = true;
     bool m_closeRequested = false;
     bool m_processing = false;
