@@ -111,20 +111,20 @@ bool isLoopback(const QHostAddress &peer)
 std::optional<HttpResponse> ServerApp::rateLimit(const HttpRequest &request)
 {
     RateLimiter *limiter = nullptr;
-    QByteArray key;
-    if (request.path.startsWith("/api/webhooks/")) {
+    if (request.path.startsWith("/api/webhooks/"))
         limiter = &m_webhookLimiter;
-    } else if (request.path.startsWith("/api/")) {
+    else if (request.path.startsWith("/api/"))
         limiter = &m_apiLimiter;
-        // Per session; keyed by a digest so the limiter never holds a usable token.
+    if (!limiter || !limiter->isEnabled() ||
+        (!m_config.rateLimitLoopback && isLoopback(request.peer)))
+        return std::nullopt;
+    QByteArray key;
+    // REST per session, keyed by a digest so the limiter never holds a usable token.
+    if (limiter == &m_apiLimiter) {
         if (const QString token = request.bearerToken(); !token.isEmpty())
             key = "t:" +
                 QCryptographicHash::hash(token.toUtf8(), QCryptographicHash::Sha256).left(16);
-    } else {
-        return std::nullopt;
     }
-    if (!limiter->isEnabled() || (!m_config.rateLimitLoopback && isLoopback(request.peer)))
-        return std::nullopt;
     if (key.isEmpty())
         key = addressKey(request.peer);
     const RateLimiter::Decision decision = limiter->take(key);
