@@ -101,67 +101,57 @@ QVariantList callValues(const CallRecord &record)
 
 } // namespace
 
-Result<qint64> OrgScope::lastSeq()
+namespace {
+
+/// The org's sequence number from a query answering it, or not_found without the org.
+Result<qint64> seqFrom(Result<std::optional<qint64>> seq)
 {
-    auto q = m_store.run(QStringLiteral("SELECT last_seq FROM orgs WHERE id = ?"), {m_orgId});
-    if (!q)
-        return q.error();
-    if (!(*q)->next()) {
-        (*q)->finish();
+    if (!seq)
+        return seq.error();
+    if (!*seq)
         return Result<qint64>::failure(QStringLiteral("not_found"),
                                        QStringLiteral("no such organization"));
-    }
-    const qint64 seq = (*q)->value(0).toLongLong();
-    (*q)->finish();
-    return seq;
+    return **seq;
+}
+
+qint64 firstNumber(const QSqlQuery &q)
+{
+    return q.value(0).toLongLong();
+}
+
+} // namespace
+
+Result<qint64> OrgScope::lastSeq()
+{
+    return seqFrom(m_store.one(QStringLiteral("SELECT last_seq FROM orgs WHERE id = ?"), {m_orgId},
+                               firstNumber));
 }
 
 Result<qint64> OrgScope::nextSeq()
 {
-    auto q = m_store.run(
+    return seqFrom(m_store.one(
         QStringLiteral("UPDATE orgs SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq"),
-        {m_orgId});
-    if (!q)
-        return q.error();
-    if (!(*q)->next()) {
-        (*q)->finish();
-        return Result<qint64>::failure(QStringLiteral("not_found"),
-                                       QStringLiteral("no such organization"));
-    }
-    const qint64 seq = (*q)->value(0).toLongLong();
-    (*q)->finish();
-    return seq;
+        {m_orgId}, firstNumber));
 }
 
 Result<std::optional<CallRecord>> OrgScope::callByProviderId(Provider provider,
                                                              const QString &providerCallId)
 {
-    auto q = m_store.run(
+    return m_store.one(
         QStringLiteral("SELECT ") + callColumns + transcriptColumn +
             QStringLiteral(
                 " FROM calls WHERE org_id = ? AND provider = ? AND provider_call_id = ?"),
-        {m_orgId, wireName(provider), providerCallId});
-    if (!q)
-        return q.error();
-    std::optional<CallRecord> record;
-    if ((*q)->next())
-        record = callFrom(**q, true);
-    (*q)->finish();
-    return record;
+        {m_orgId, wireName(provider), providerCallId},
+        [](const QSqlQuery &q) { return callFrom(q, true); });
 }
 
 Result<std::optional<CallRecord>> OrgScope::call(const QString &callId, bool withTranscript)
 {
-    auto q = m_store.run(QStringLiteral("SELECT ") + callColumns + transcriptColumn +
-                             QStringLiteral(" FROM calls WHERE org_id = ? AND id = ?"),
-                         {m_orgId, callId});
-    if (!q)
-        return q.error();
-    std::optional<CallRecord> record;
-    if ((*q)->next())
-        record = callFrom(**q, withTranscript);
-    (*q)->finish();
-    return record;
+    return m_store.one(QStringLiteral("SELECT ") + callColumns + transcriptColumn +
+                           QStringLiteral(" FROM calls WHERE org_id = ? AND id = ?"),
+                       {m_orgId, callId}, [withTranscript](const QSqlQuery &q) {
+                           return callFrom(q, withTranscript);
+                       });
 }
 
 Result<void> OrgScope::insertCall(const CallRecord &record, const QDateTime &sortAt)
@@ -170,7 +160,7 @@ Result<void> OrgScope::insertCall(const CallRecord &record, const QDateTime &sor
                         record.call.providerCallId};
     values += callValues(record);
     values.append(sortAt.toMSecsSinceEpoch());
-    auto q = m_store.run(
+    return m_store.execute(
         QStringLiteral(
             "INSERT INTO calls (id, org_id, provider, provider_call_id, agent_id, "
             "provider_agent_id, direction, to_number, from_number, caller_name, status, "
@@ -180,9 +170,6 @@ Result<void> OrgScope::insertCall(const CallRecord &record, const QDateTime &sor
             "merge_state, updated_at, seq, sort_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
             "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         values);
-    if (!q)
-        return q.error();
-    return {};
 }
 
 Result<void> OrgScope::updateCall(const CallRecord &record)
@@ -339,18 +326,11 @@ Result<ChangesPage> OrgScope::changesSince(qint64 afterSeq, int limit)
 
 Result<QList<Call>> OrgScope::activeCalls(int limit)
 {
-    auto q = m_store.run(
+    return m_store.all(
         QStringLiteral("SELECT ") + callColumns +
             QStringLiteral(" FROM calls WHERE org_id = ? AND status IN ('queued', 'initiated', "
                            "'ringing', 'in_progress') ORDER BY sort_at LIMIT ?"),
-        {m_orgId, limit});
-    if (!q)
-        return q.error();
-    QList<Call> calls;
-    while ((*q)->next())
-        calls.append(callFrom(**q, false).call);
-    (*q)->finish();
-    return calls;
+        {m_orgId, limit}, [](const QSqlQuery &q) { return Call(callFrom(q, false).call); });
 }
 
 Result<void> OrgScope::setStale(const QString &callId, bool stale, qint64 seq)
@@ -438,30 +418,16 @@ Agent agentFrom(const QSqlQuery &q)
 
 Result<QList<Agent>> OrgScope::agents()
 {
-    auto q = m_store.run(QStringLiteral("SELECT ") + agentColumns +
-                             QStringLiteral(" FROM agents WHERE org_id = ? ORDER BY name, id"),
-                         {m_orgId});
-    if (!q)
-        return q.error();
-    QList<Agent> agents;
-    while ((*q)->next())
-        agents.append(agentFrom(**q));
-    (*q)->finish();
-    return agents;
+    return m_store.all(QStringLiteral("SELECT ") + agentColumns +
+                           QStringLiteral(" FROM agents WHERE org_id = ? ORDER BY name, id"),
+                       {m_orgId}, [](const QSqlQuery &q) { return agentFrom(q); });
 }
 
 Result<std::optional<Agent>> OrgScope::agent(const QString &agentId)
 {
-    auto q = m_store.run(QStringLiteral("SELECT ") + agentColumns +
-                             QStringLiteral(" FROM agents WHERE org_id = ? AND id = ?"),
-                         {m_orgId, agentId});
-    if (!q)
-        return q.error();
-    std::optional<Agent> agent;
-    if ((*q)->next())
-        agent = agentFrom(**q);
-    (*q)->finish();
-    return agent;
+    return m_store.one(QStringLiteral("SELECT ") + agentColumns +
+                           QStringLiteral(" FROM agents WHERE org_id = ? AND id = ?"),
+                       {m_orgId, agentId}, [](const QSqlQuery &q) { return agentFrom(q); });
 }
 
 Result<Agent> OrgScope::createAgent(const Agent &input)
@@ -511,17 +477,11 @@ Result<Contact> OrgScope::createContact(const QString &number, const QString &na
 
 Result<QList<Contact>> OrgScope::contacts()
 {
-    auto q = m_store.run(
+    return m_store.all(
         QStringLiteral("SELECT id, number, name FROM contacts WHERE org_id = ? ORDER BY name"),
-        {m_orgId});
-    if (!q)
-        return q.error();
-    QList<Contact> contacts;
-    while ((*q)->next())
-        contacts.append(Contact{(*q)->value(0).toString(), (*q)->value(1).toString(),
-                                (*q)->value(2).toString()});
-    (*q)->finish();
-    return contacts;
+        {m_orgId}, [](const QSqlQuery &q) {
+            return Contact{q.value(0).toString(), q.value(1).toString(), q.value(2).toString()};
+        });
 }
 
 Result<QString> OrgScope::contactName(const QString &number)
@@ -542,18 +502,13 @@ Result<QString> OrgScope::contactName(const QString &number)
 
 Result<std::optional<ProviderSettings>> OrgScope::providerSettings(Provider provider)
 {
-    auto q = m_store.run(
+    return m_store.one(
         QStringLiteral("SELECT base_url, api_key, webhook_secret FROM provider_settings "
                        "WHERE org_id = ? AND provider = ?"),
-        {m_orgId, wireName(provider)});
-    if (!q)
-        return q.error();
-    std::optional<ProviderSettings> settings;
-    if ((*q)->next())
-        settings = ProviderSettings{provider, (*q)->value(0).toString(), (*q)->value(1).toString(),
-                                    (*q)->value(2).toString()};
-    (*q)->finish();
-    return settings;
+        {m_orgId, wireName(provider)}, [provider](const QSqlQuery &q) {
+            return ProviderSettings{provider, q.value(0).toString(), q.value(1).toString(),
+                                    q.value(2).toString()};
+        });
 }
 
 Result<QList<ProviderSettings>> OrgScope::allProviderSettings()
@@ -571,7 +526,7 @@ Result<QList<ProviderSettings>> OrgScope::allProviderSettings()
 
 Result<void> OrgScope::setProviderSettings(const ProviderSettings &settings)
 {
-    auto q = m_store.run(
+    return m_store.execute(
         QStringLiteral("INSERT INTO provider_settings (org_id, provider, base_url, api_key, "
                        "webhook_secret, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
                        "ON CONFLICT (org_id, provider) DO UPDATE SET base_url = excluded.base_url, "
@@ -579,21 +534,15 @@ Result<void> OrgScope::setProviderSettings(const ProviderSettings &settings)
                        "updated_at = excluded.updated_at"),
         {m_orgId, wireName(settings.provider), sql::str(settings.baseUrl),
          sql::str(settings.apiKey), sql::str(settings.webhookSecret), sql::nowMs()});
-    if (!q)
-        return q.error();
-    return {};
 }
 
 Result<void> OrgScope::audit(const QString &userId, const QString &action, const QString &target,
                              const QString &detail)
 {
-    auto q = m_store.run(
+    return m_store.execute(
         QStringLiteral("INSERT INTO audit (org_id, user_id, action, target, detail, at) "
                        "VALUES (?, ?, ?, ?, ?, ?)"),
         {m_orgId, sql::str(userId), action, sql::str(target), sql::str(detail), sql::nowMs()});
-    if (!q)
-        return q.error();
-    return {};
 }
 
 Result<Metrics> OrgScope::metrics(const QDateTime &now)

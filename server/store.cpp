@@ -259,6 +259,15 @@ Result<QSqlQuery *> Store::run(const QString &sqlText, const QVariantList &bindi
     return &query;
 }
 
+Result<void> Store::execute(const QString &sql, const QVariantList &bindings)
+{
+    auto q = run(sql, bindings);
+    if (!q)
+        return q.error();
+    (*q)->finish();
+    return {};
+}
+
 Result<void> Store::begin()
 {
     if (m_inTransaction)
@@ -307,10 +316,7 @@ Result<void> Store::savepoint(const QString &name)
 {
     // SQLite can keep these prepared; PostgreSQL cannot prepare transaction control.
     if (m_dialect == SqlDialect::Sqlite) {
-        auto q = run(QStringLiteral("SAVEPOINT ") + name, {});
-        if (!q)
-            return q.error();
-        return {};
+        return execute(QStringLiteral("SAVEPOINT ") + name, {});
     }
     return exec(QStringLiteral("SAVEPOINT ") + name);
 }
@@ -318,10 +324,7 @@ Result<void> Store::savepoint(const QString &name)
 Result<void> Store::releaseSavepoint(const QString &name)
 {
     if (m_dialect == SqlDialect::Sqlite) {
-        auto q = run(QStringLiteral("RELEASE SAVEPOINT ") + name, {});
-        if (!q)
-            return q.error();
-        return {};
+        return execute(QStringLiteral("RELEASE SAVEPOINT ") + name, {});
     }
     return exec(QStringLiteral("RELEASE SAVEPOINT ") + name);
 }
@@ -427,26 +430,18 @@ Result<Org> Store::createOrg(const QString &name, const QString &id)
 
 Result<std::optional<Org>> Store::orgById(const QString &orgId)
 {
-    auto q = run(QStringLiteral("SELECT id, name FROM orgs WHERE id = ?"), {orgId});
-    if (!q)
-        return q.error();
-    std::optional<Org> org;
-    if ((*q)->next())
-        org = Org{(*q)->value(0).toString(), (*q)->value(1).toString(), Role::Viewer};
-    (*q)->finish();
-    return org;
+    return one(QStringLiteral("SELECT id, name FROM orgs WHERE id = ?"), {orgId},
+               [](const QSqlQuery &q) {
+                   return Org{q.value(0).toString(), q.value(1).toString(), Role::Viewer};
+               });
 }
 
 Result<QList<Org>> Store::listOrgs()
 {
-    auto q = run(QStringLiteral("SELECT id, name FROM orgs ORDER BY name, id"), {});
-    if (!q)
-        return q.error();
-    QList<Org> orgs;
-    while ((*q)->next())
-        orgs.append(Org{(*q)->value(0).toString(), (*q)->value(1).toString(), Role::Viewer});
-    (*q)->finish();
-    return orgs;
+    return all(QStringLiteral("SELECT id, name FROM orgs ORDER BY name, id"), {},
+               [](const QSqlQuery &q) {
+                   return Org{q.value(0).toString(), q.value(1).toString(), Role::Viewer};
+               });
 }
 
 Result<UserRecord> Store::createUser(const QString &email, const QString &name,
@@ -464,11 +459,8 @@ Result<UserRecord> Store::createUser(const QString &email, const QString &name,
 
 Result<void> Store::setPasswordHash(const QString &userId, const QString &passwordHash)
 {
-    auto q = run(QStringLiteral("UPDATE users SET password_hash = ? WHERE id = ?"),
-                 {passwordHash, userId});
-    if (!q)
-        return q.error();
-    return {};
+    return execute(QStringLiteral("UPDATE users SET password_hash = ? WHERE id = ?"),
+                   {passwordHash, userId});
 }
 
 namespace {
@@ -481,50 +473,28 @@ UserRecord userFrom(const QSqlQuery &q)
 
 Result<std::optional<UserRecord>> Store::userByEmail(const QString &email)
 {
-    auto q = run(QStringLiteral("SELECT id, email, name, password_hash FROM users WHERE email = ?"),
-                 {email.trimmed().toLower()});
-    if (!q)
-        return q.error();
-    std::optional<UserRecord> user;
-    if ((*q)->next())
-        user = userFrom(**q);
-    (*q)->finish();
-    return user;
+    return one(QStringLiteral("SELECT id, email, name, password_hash FROM users WHERE email = ?"),
+               {email.trimmed().toLower()}, [](const QSqlQuery &q) { return userFrom(q); });
 }
 
 Result<std::optional<UserRecord>> Store::userById(const QString &userId)
 {
-    auto q = run(QStringLiteral("SELECT id, email, name, password_hash FROM users WHERE id = ?"),
-                 {userId});
-    if (!q)
-        return q.error();
-    std::optional<UserRecord> user;
-    if ((*q)->next())
-        user = userFrom(**q);
-    (*q)->finish();
-    return user;
+    return one(QStringLiteral("SELECT id, email, name, password_hash FROM users WHERE id = ?"),
+               {userId}, [](const QSqlQuery &q) { return userFrom(q); });
 }
 
 Result<QList<UserRecord>> Store::listUsers()
 {
-    auto q = run(QStringLiteral("SELECT id, email, name, '' FROM users ORDER BY email"), {});
-    if (!q)
-        return q.error();
-    QList<UserRecord> users;
-    while ((*q)->next())
-        users.append(userFrom(**q));
-    (*q)->finish();
-    return users;
+    return all(QStringLiteral("SELECT id, email, name, '' FROM users ORDER BY email"), {},
+               [](const QSqlQuery &q) { return userFrom(q); });
 }
 
 Result<void> Store::setMembership(const QString &orgId, const QString &userId, Role role)
 {
-    auto q = run(QStringLiteral("INSERT INTO memberships (org_id, user_id, role) VALUES (?, ?, ?) "
-                                "ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role"),
-                 {orgId, userId, wireName(role)});
-    if (!q)
-        return q.error();
-    return {};
+    return execute(
+        QStringLiteral("INSERT INTO memberships (org_id, user_id, role) VALUES (?, ?, ?) "
+                       "ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role"),
+        {orgId, userId, wireName(role)});
 }
 
 Result<QList<Org>> Store::orgsOf(const QString &userId)
@@ -562,39 +532,28 @@ Result<std::optional<Role>> Store::roleIn(const QString &userId, const QString &
 Result<void> Store::insertSession(const QByteArray &tokenHash, const QString &userId,
                                   const QDateTime &expiresAt)
 {
-    auto q =
-        run(QStringLiteral("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
-                           "VALUES (?, ?, ?, ?)"),
-            {QString::fromLatin1(tokenHash), userId, sql::nowMs(), expiresAt.toMSecsSinceEpoch()});
-    if (!q)
-        return q.error();
-    return {};
+    return execute(
+        QStringLiteral("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
+                       "VALUES (?, ?, ?, ?)"),
+        {QString::fromLatin1(tokenHash), userId, sql::nowMs(), expiresAt.toMSecsSinceEpoch()});
 }
 
 Result<std::optional<SessionRecord>> Store::session(const QByteArray &tokenHash,
                                                     const QDateTime &now)
 {
-    auto q = run(QStringLiteral("SELECT user_id, expires_at FROM sessions "
-                                "WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?"),
-                 {QString::fromLatin1(tokenHash), now.toMSecsSinceEpoch()});
-    if (!q)
-        return q.error();
-    std::optional<SessionRecord> session;
-    if ((*q)->next())
-        session = SessionRecord{(*q)->value(0).toString(), sql::timeAt((*q)->value(1))};
-    (*q)->finish();
-    return session;
+    return one(QStringLiteral("SELECT user_id, expires_at FROM sessions "
+                              "WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?"),
+               {QString::fromLatin1(tokenHash), now.toMSecsSinceEpoch()}, [](const QSqlQuery &q) {
+                   return SessionRecord{q.value(0).toString(), sql::timeAt(q.value(1))};
+               });
 }
 
 Result<void> Store::revokeSession(const QByteArray &tokenHash, const QDateTime &now)
 {
-    auto q =
-        run(QStringLiteral(
-                "UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL"),
-            {now.toMSecsSinceEpoch(), QString::fromLatin1(tokenHash)});
-    if (!q)
-        return q.error();
-    return {};
+    return execute(
+        QStringLiteral(
+            "UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL"),
+        {now.toMSecsSinceEpoch(), QString::fromLatin1(tokenHash)});
 }
 
 Result<int> Store::purgeSessions(const QDateTime &expiredBefore)
@@ -613,30 +572,20 @@ Result<std::optional<Store::AgentRoute>> Store::agentRoute(Provider provider,
 {
     if (providerAgentId.isEmpty())
         return std::optional<AgentRoute>();
-    auto q = run(QStringLiteral(
-                     "SELECT org_id, id FROM agents WHERE provider = ? AND provider_agent_id = ?"),
-                 {wireName(provider), providerAgentId});
-    if (!q)
-        return q.error();
-    std::optional<AgentRoute> route;
-    if ((*q)->next())
-        route = AgentRoute{(*q)->value(0).toString(), (*q)->value(1).toString()};
-    (*q)->finish();
-    return route;
+    return one(QStringLiteral(
+                   "SELECT org_id, id FROM agents WHERE provider = ? AND provider_agent_id = ?"),
+               {wireName(provider), providerAgentId}, [](const QSqlQuery &q) {
+                   return AgentRoute{q.value(0).toString(), q.value(1).toString()};
+               });
 }
 
 Result<QList<WebhookSecret>> Store::webhookSecrets(Provider provider)
 {
-    auto q = run(QStringLiteral("SELECT org_id, webhook_secret FROM provider_settings "
-                                "WHERE provider = ? AND webhook_secret <> ''"),
-                 {wireName(provider)});
-    if (!q)
-        return q.error();
-    QList<WebhookSecret> secrets;
-    while ((*q)->next())
-        secrets.append(WebhookSecret{(*q)->value(0).toString(), (*q)->value(1).toString()});
-    (*q)->finish();
-    return secrets;
+    return all(QStringLiteral("SELECT org_id, webhook_secret FROM provider_settings "
+                              "WHERE provider = ? AND webhook_secret <> ''"),
+               {wireName(provider)}, [](const QSqlQuery &q) {
+                   return WebhookSecret{q.value(0).toString(), q.value(1).toString()};
+               });
 }
 
 // Unrouted ------------------------------------------------------------------------------
@@ -680,44 +629,27 @@ UnroutedEvent unroutedFrom(const QSqlQuery &q)
 
 Result<QList<UnroutedEvent>> Store::listUnrouted(int limit)
 {
-    auto q = run(QStringLiteral("SELECT ") + unroutedColumns +
-                     QStringLiteral(" FROM unrouted_events u ORDER BY u.id LIMIT ?"),
-                 {limit});
-    if (!q)
-        return q.error();
-    QList<UnroutedEvent> events;
-    while ((*q)->next())
-        events.append(unroutedFrom(**q));
-    (*q)->finish();
-    return events;
+    return all(QStringLiteral("SELECT ") + unroutedColumns +
+                   QStringLiteral(" FROM unrouted_events u ORDER BY u.id LIMIT ?"),
+               {limit}, [](const QSqlQuery &q) { return unroutedFrom(q); });
 }
 
 Result<QList<UnroutedEvent>> Store::routableUnrouted(int limit)
 {
-    auto q =
-        run(QStringLiteral("SELECT ") + unroutedColumns +
-                QStringLiteral(
-                    " FROM unrouted_events u WHERE EXISTS (SELECT 1 FROM agents a "
-                    "WHERE a.provider = u.provider AND a.provider_agent_id = u.provider_agent_id "
-                    "AND u.provider_agent_id <> '') "
-                    "OR EXISTS (SELECT 1 FROM orgs o WHERE o.id = u.org_hint) "
-                    "ORDER BY u.id LIMIT ?"),
-            {limit});
-    if (!q)
-        return q.error();
-    QList<UnroutedEvent> events;
-    while ((*q)->next())
-        events.append(unroutedFrom(**q));
-    (*q)->finish();
-    return events;
+    return all(
+        QStringLiteral("SELECT ") + unroutedColumns +
+            QStringLiteral(
+                " FROM unrouted_events u WHERE EXISTS (SELECT 1 FROM agents a "
+                "WHERE a.provider = u.provider AND a.provider_agent_id = u.provider_agent_id "
+                "AND u.provider_agent_id <> '') "
+                "OR EXISTS (SELECT 1 FROM orgs o WHERE o.id = u.org_hint) "
+                "ORDER BY u.id LIMIT ?"),
+        {limit}, [](const QSqlQuery &q) { return unroutedFrom(q); });
 }
 
 Result<void> Store::deleteUnrouted(qint64 id)
 {
-    auto q = run(QStringLiteral("DELETE FROM unrouted_events WHERE id = ?"), {id});
-    if (!q)
-        return q.error();
-    return {};
+    return execute(QStringLiteral("DELETE FROM unrouted_events WHERE id = ?"), {id});
 }
 
 } // namespace cb

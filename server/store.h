@@ -13,7 +13,9 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <unordered_map>
+#include <utility>
 
 namespace cb {
 
@@ -102,6 +104,37 @@ public:
     /// valid until the same SQL is run again; call finish() on it when done reading.
     Result<QSqlQuery *> run(const QString &sql, std::initializer_list<QVariant> bindings);
     Result<QSqlQuery *> run(const QString &sql, const QVariantList &bindings);
+
+    /// Runs a statement whose rows, if any, are not needed.
+    Result<void> execute(const QString &sql, const QVariantList &bindings = {});
+    /// Runs a query and reads its first row, if there is one, with @p read(const QSqlQuery &).
+    template<typename Read>
+    auto one(const QString &sql, const QVariantList &bindings, Read read)
+        -> Result<std::optional<std::invoke_result_t<Read, const QSqlQuery &>>>
+    {
+        auto q = run(sql, bindings);
+        if (!q)
+            return q.error();
+        std::optional<std::invoke_result_t<Read, const QSqlQuery &>> row;
+        if ((*q)->next())
+            row = read(std::as_const(**q));
+        (*q)->finish();
+        return row;
+    }
+    /// Runs a query and reads every row with @p read(const QSqlQuery &).
+    template<typename Read>
+    auto all(const QString &sql, const QVariantList &bindings, Read read)
+        -> Result<QList<std::invoke_result_t<Read, const QSqlQuery &>>>
+    {
+        auto q = run(sql, bindings);
+        if (!q)
+            return q.error();
+        QList<std::invoke_result_t<Read, const QSqlQuery &>> rows;
+        while ((*q)->next())
+            rows.append(read(std::as_const(**q)));
+        (*q)->finish();
+        return rows;
+    }
 
     /// Statement text for this dialect: replaces `{id_pk}` and `{blob}`.
     QString dialectSql(QString sql) const;
