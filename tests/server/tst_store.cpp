@@ -31,6 +31,8 @@ private:
     Result<IngestOutcome> ingestIn(Store &store, const NormalizedEvent &e,
                                    const QString &requiredOrg = {});
     QString makeOrg(Store &store, const QString &name);
+    /// Registers the Bolna agent "agent-a", which event() names, in @p org.
+    bool addAgent(Store &store, const QString &org);
 
     cbtest::PgTestServer m_pg;
     bool m_pgReady = false;
@@ -159,6 +161,13 @@ QString TestStore::makeOrg(Store &store, const QString &name)
     return org ? org->id : QString();
 }
 
+bool TestStore::addAgent(Store &store, const QString &org)
+{
+    Agent agent;
+    agent.providerAgentId = QStringLiteral("agent-a");
+    return store.org(org).createAgent(agent).ok();
+}
+
 void TestStore::migrationsAreIdempotent()
 {
     OPEN_STORE(store);
@@ -264,9 +273,7 @@ void TestStore::anyOrderAndDuplicationEndsInTheSameRow()
 {
     OPEN_STORE(store);
     const QString org = makeOrg(store, QStringLiteral("Acme"));
-    Agent agent;
-    agent.providerAgentId = QStringLiteral("agent-a");
-    QVERIFY(store.org(org).createAgent(agent).ok());
+    QVERIFY(addAgent(store, org));
 
     QList<NormalizedEvent> events;
     const CallStatus path[] = {CallStatus::Initiated, CallStatus::Ringing, CallStatus::InProgress,
@@ -350,9 +357,7 @@ void TestStore::senderProvenOrgIsEnforced()
     OPEN_STORE(store);
     const QString a = makeOrg(store, QStringLiteral("A"));
     const QString b = makeOrg(store, QStringLiteral("B"));
-    Agent agent;
-    agent.providerAgentId = QStringLiteral("agent-a");
-    QVERIFY(store.org(a).createAgent(agent).ok());
+    QVERIFY(addAgent(store, a));
     auto refused =
         ingestIn(store, event(QStringLiteral("x"), CallStatus::Ringing, QStringLiteral("x:r")), b);
     QVERIFY(!refused.ok());
@@ -373,9 +378,7 @@ void TestStore::orgScopeNeverReachesAnotherOrg()
     OPEN_STORE(store);
     const QString a = makeOrg(store, QStringLiteral("A"));
     const QString b = makeOrg(store, QStringLiteral("B"));
-    Agent agent;
-    agent.providerAgentId = QStringLiteral("agent-a");
-    QVERIFY(store.org(a).createAgent(agent).ok());
+    QVERIFY(addAgent(store, a));
     auto applied = ingestIn(
         store, event(QStringLiteral("secret-call"), CallStatus::Ringing, QStringLiteral("k")));
     QVERIFY(applied.ok());
@@ -407,9 +410,7 @@ void TestStore::listFiltersAndKeysetPaging()
 {
     OPEN_STORE(store);
     const QString org = makeOrg(store, QStringLiteral("Acme"));
-    Agent agent;
-    agent.providerAgentId = QStringLiteral("agent-a");
-    QVERIFY(store.org(org).createAgent(agent).ok());
+    QVERIFY(addAgent(store, org));
     const QDateTime base = QDateTime::currentDateTimeUtc().addSecs(-3600);
     for (int i = 0; i < 25; ++i) {
         NormalizedEvent e = event(QStringLiteral("call-%1").arg(i, 2, 10, QChar(u'0')),
@@ -463,9 +464,7 @@ void TestStore::hostileFilterTextIsJustText()
 {
     OPEN_STORE(store);
     const QString org = makeOrg(store, QStringLiteral("Acme"));
-    Agent agent;
-    agent.providerAgentId = QStringLiteral("agent-a");
-    QVERIFY(store.org(org).createAgent(agent).ok());
+    QVERIFY(addAgent(store, org));
     QVERIFY(
         ingestIn(store, event(QStringLiteral("c"), CallStatus::Ringing, QStringLiteral("k"))).ok());
     OrgScope scope = store.org(org);
@@ -494,9 +493,7 @@ void TestStore::changesSinceIncludesDeletions()
 {
     OPEN_STORE(store);
     const QString org = makeOrg(store, QStringLiteral("Acme"));
-    Agent agent;
-    agent.providerAgentId = QStringLiteral("agent-a");
-    QVERIFY(store.org(org).createAgent(agent).ok());
+    QVERIFY(addAgent(store, org));
     QStringList ids;
     for (int i = 0; i < 5; ++i) {
         auto r = ingestIn(
@@ -530,9 +527,7 @@ void TestStore::markFailedGoesThroughTheMerge()
 {
     OPEN_STORE(store);
     const QString org = makeOrg(store, QStringLiteral("Acme"));
-    Agent agent;
-    agent.providerAgentId = QStringLiteral("agent-a");
-    QVERIFY(store.org(org).createAgent(agent).ok());
+    QVERIFY(addAgent(store, org));
     auto created =
         ingestIn(store, event(QStringLiteral("stuck"), CallStatus::Ringing, QStringLiteral("k")));
     QVERIFY(created.ok());
@@ -560,9 +555,7 @@ void TestStore::metricsCountByStatus()
 {
     OPEN_STORE(store);
     const QString org = makeOrg(store, QStringLiteral("Acme"));
-    Agent agent;
-    agent.providerAgentId = QStringLiteral("agent-a");
-    QVERIFY(store.org(org).createAgent(agent).ok());
+    QVERIFY(addAgent(store, org));
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const CallStatus statuses[] = {CallStatus::Completed, CallStatus::Completed, CallStatus::Busy,
                                    CallStatus::Ringing};
@@ -599,9 +592,7 @@ void TestStore::writerGroupsCommitsAndPublishesInSeqOrder()
     DbConfig config;
     OPEN_STORE(store, &config);
     const QString org = makeOrg(store, QStringLiteral("Acme"));
-    Agent agent;
-    agent.providerAgentId = QStringLiteral("agent-a");
-    QVERIFY(store.org(org).createAgent(agent).ok());
+    QVERIFY(addAgent(store, org));
 
     ChangeFeed feed;
     QList<qint64> published;
