@@ -34,6 +34,14 @@ class TestRealtimeClient : public QObject
         return options;
     }
 
+    /// Points @p client at the stock server (or @p url) as the holder of @p token in @p org.
+    void aim(RealtimeClient &client, const char *token, const char *org, const QUrl &url = {})
+    {
+        client.setServerUrl(url.isEmpty() ? m_server.url() : url);
+        client.setToken(QString::fromLatin1(token));
+        client.setOrg(QString::fromLatin1(org));
+    }
+
 private Q_SLOTS:
     void initTestCase() { QVERIFY2(m_server.start(), "the stock socket.io server did not start"); }
 
@@ -63,9 +71,7 @@ private Q_SLOTS:
     void connectsJoinsAndReceivesEvents()
     {
         RealtimeClient client(fastOptions());
-        client.setServerUrl(m_server.url());
-        client.setToken(QStringLiteral("tok-acme"));
-        client.setOrg(QStringLiteral("acme"));
+        aim(client, "tok-acme", "acme");
         QSignalSpy joined(&client, &RealtimeClient::joined);
         QSignalSpy upserted(&client, &RealtimeClient::callUpserted);
         QSignalSpy deleted(&client, &RealtimeClient::callDeleted);
@@ -110,9 +116,7 @@ private Q_SLOTS:
     void badTokenSurfacesAndNeverRetries()
     {
         RealtimeClient client(fastOptions());
-        client.setServerUrl(m_server.url());
-        client.setToken(QStringLiteral("tok-expired"));
-        client.setOrg(QStringLiteral("acme"));
+        aim(client, "tok-expired", "acme");
         QSignalSpy authFailed(&client, &RealtimeClient::authFailed);
         QSignalSpy retries(&client, &RealtimeClient::retryScheduled);
         const int before = m_server.control(QStringLiteral("/stats")).value("connections", 0);
@@ -128,9 +132,7 @@ private Q_SLOTS:
     void refusedJoinSurfaces()
     {
         RealtimeClient client(fastOptions());
-        client.setServerUrl(m_server.url());
-        client.setToken(QStringLiteral("tok-acme"));
-        client.setOrg(QStringLiteral("globex"));
+        aim(client, "tok-acme", "globex");
         QSignalSpy joinFailed(&client, &RealtimeClient::joinFailed);
         client.open();
         QVERIFY(joinFailed.wait(10000));
@@ -141,9 +143,7 @@ private Q_SLOTS:
     void droppedConnectionReconnectsWithBackoffAndRejoins()
     {
         RealtimeClient client(fastOptions());
-        client.setServerUrl(m_server.url());
-        client.setToken(QStringLiteral("tok-both"));
-        client.setOrg(QStringLiteral("acme"));
+        aim(client, "tok-both", "acme");
         QSignalSpy joined(&client, &RealtimeClient::joined);
         QSignalSpy retries(&client, &RealtimeClient::retryScheduled);
         QSignalSpy states(&client, &RealtimeClient::stateChanged);
@@ -177,9 +177,7 @@ private Q_SLOTS:
         RealtimeClient::Options options = fastOptions();
         options.baseDelayMs = 1;
         RealtimeClient client(options);
-        client.setServerUrl(m_server.url());
-        client.setToken(QStringLiteral("tok-acme"));
-        client.setOrg(QStringLiteral("acme"));
+        aim(client, "tok-acme", "acme");
         QSignalSpy joined(&client, &RealtimeClient::joined);
         client.open();
         QVERIFY(joined.wait(10000));
@@ -198,9 +196,7 @@ private Q_SLOTS:
     void serverDisconnectIsNotRetried()
     {
         RealtimeClient client(fastOptions());
-        client.setServerUrl(m_server.url());
-        client.setToken(QStringLiteral("tok-acme"));
-        client.setOrg(QStringLiteral("acme"));
+        aim(client, "tok-acme", "acme");
         QSignalSpy joined(&client, &RealtimeClient::joined);
         QSignalSpy disconnected(&client, &RealtimeClient::disconnected);
         QSignalSpy retries(&client, &RealtimeClient::retryScheduled);
@@ -217,9 +213,7 @@ private Q_SLOTS:
     void missingPingsAreDetected()
     {
         RealtimeClient client(fastOptions());
-        client.setServerUrl(m_server.url());
-        client.setToken(QStringLiteral("tok-acme"));
-        client.setOrg(QStringLiteral("acme"));
+        aim(client, "tok-acme", "acme");
         QSignalSpy joined(&client, &RealtimeClient::joined);
         QSignalSpy disconnected(&client, &RealtimeClient::disconnected);
         client.open();
@@ -237,9 +231,7 @@ private Q_SLOTS:
         StockServer doomed;
         QVERIFY(doomed.start());
         RealtimeClient client(fastOptions());
-        client.setServerUrl(doomed.url());
-        client.setToken(QStringLiteral("tok-acme"));
-        client.setOrg(QStringLiteral("acme"));
+        aim(client, "tok-acme", "acme", doomed.url());
         QSignalSpy joined(&client, &RealtimeClient::joined);
         QSignalSpy retries(&client, &RealtimeClient::retryScheduled);
         client.open();
