@@ -1,10 +1,10 @@
 #include "localcache.h"
 
+#include "cacherow.h"
 #include "cacheworker.h"
 #include "logging.h"
 
 #include <QCryptographicHash>
-#include <QDataStream>
 #include <QDir>
 #include <QFileInfo>
 #include <QSqlError>
@@ -12,7 +12,6 @@
 #include <QStandardPaths>
 
 #include <atomic>
-#include <limits>
 
 namespace cb {
 
@@ -26,8 +25,6 @@ constexpr const char *callColumns = "id, org_id, provider, provider_call_id, age
                                     "created_ms, started_ms, answered_ms, ended_ms, "
                                     "duration_s, cost_cents, currency, recording_url, summary, "
                                     "sentiment, success, metadata, updated_ms, seq";
-
-enum StoredFlag { Finalized = 1, Voicemail = 2, Stale = 4, IsTest = 8 };
 
 QVariant timeValue(const QDateTime &time)
 {
@@ -46,108 +43,7 @@ Error sqlError(const QString &what, const QSqlError &error)
     return {QStringLiteral("cache_error"), what + QStringLiteral(": ") + error.text()};
 }
 
-/// Shares the text of values that repeat across rows (org, agent, currency …) between calls.
-class StringPool
-{
-public:
-    QString intern(const QString &value)
-    {
-        if (value.isEmpty())
-            return value;
-        auto it = m_pool.constFind(value);
-        if (it != m_pool.constEnd())
-            return *it;
-        m_pool.insert(value, value);
-        return value;
-    }
-
-private:
-    QHash<QString, QString> m_pool;
-};
-
-constexpr quint8 packVersion = 1;
-
-QByteArray pack(const Call &c)
-{
-    QByteArray bytes;
-    bytes.reserve(512);
-    QDataStream out(&bytes, QIODevice::WriteOnly);
-    out.setVersion(QDataStream::Qt_6_4);
-    auto time = [](const QDateTime &t) {
-        return t.isValid() ? t.toMSecsSinceEpoch() : std::numeric_limits<qint64>::min();
-    };
-    const quint8 flags = (c.finalized ? Finalized : 0) | (c.voicemail ? Voicemail : 0) |
-        (c.stale ? Stale : 0) | (c.isTest ? IsTest : 0);
-    const qint8 direction = c.direction ? qint8(*c.direction) : qint8(-1);
-    const qint8 success = c.success ? qint8(*c.success) : qint8(-1);
-    out << packVersion << c.id << c.orgId << quint8(c.provider) << c.providerCallId << c.agentId
-        << c.providerAgentId << direction << c.toNumber << c.fromNumber << c.callerName
-        << quint8(c.status) << c.rawStatus << c.endReason << flags << time(c.createdAt)
-        << time(c.startedAt) << time(c.answeredAt) << time(c.endedAt) << bool(c.durationS)
-        << c.durationS.value_or(0) << bool(c.costCents) << c.costCents.value_or(0) << c.currency
-        << c.recordingUrl << c.summary << c.sentiment << success << c.metadata << time(c.updatedAt)
-        << c.seq;
-    return bytes;
-}
-
-bool unpack(const QByteArray &bytes, Call &c, StringPool &pool)
-{
-    QDataStream in(bytes);
-    in.setVersion(QDataStream::Qt_6_4);
-    quint8 version = 0;
-    in >> version;
-    if (version != packVersion)
-        return false;
-    quint8 provider = 0, status = 0, flags = 0;
-    qint8 direction = -1, success = -1;
-    qint64 created, started, answered, ended, updated;
-    bool hasDuration = false, hasCost = false;
-    double duration = 0, cost = 0;
-    QString orgId, agentId, providerAgentId, fromNumber, rawStatus, endReason, currency, sentiment;
-    in >> c.id >> orgId >> provider >> c.providerCallId >> agentId >> providerAgentId >>
-        direction >> c.toNumber >> fromNumber >> c.callerName >> status >> rawStatus >> endReason >>
-        flags >> created >> started >> answered >> ended >> hasDuration >> duration >> hasCost >>
-        cost >> currency >> c.recordingUrl >> c.summary >> sentiment >> success >> c.metadata >>
-        updated >> c.seq;
-    if (in.status() != QDataStream::Ok || provider > 2 || status >= std::size(allCallStatuses) ||
-        c.id.isEmpty())
-        return false;
-    auto time = [](qint64 ms) {
-        return ms == std::numeric_limits<qint64>::min()
-            ? QDateTime()
-            : QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);
-    };
-    c.orgId = pool.intern(orgId);
-    c.provider = Provider(provider);
-    c.agentId = pool.intern(agentId);
-    c.providerAgentId = pool.intern(providerAgentId);
-    if (direction >= 0 && direction <= 2)
-        c.direction = Direction(direction);
-    c.fromNumber = pool.intern(fromNumber);
-    c.status = allCallStatuses[status];
-    c.rawStatus = pool.intern(rawStatus);
-    c.endReason = pool.intern(endReason);
-    c.finalized = flags & Finalized;
-    c.voicemail = flags & Voicemail;
-    c.stale = flags & Stale;
-    c.isTest = flags & IsTest;
-    c.createdAt = time(created);
-    c.startedAt = time(started);
-    c.answeredAt = time(answered);
-    c.endedAt = time(ended);
-    if (hasDuration)
-        c.durationS = duration;
-    if (hasCost)
-        c.costCents = cost;
-    c.currency = pool.intern(currency);
-    c.sentiment = pool.intern(sentiment);
-    if (success >= 0)
-        c.success = success != 0;
-    c.updatedAt = time(updated);
-    return true;
-}
-
-Call columnsToCall(const QSqlQuery &query, StringPool &pool)
+Call columnsToCall(const QSqlQuery &query, CacheStringPool &pool)
 {
     // Rows written before schema version 2: one value per column, shifted by the data column.
     Call c;
@@ -170,10 +66,10 @@ Call columnsToCall(const QSqlQuery &query, StringPool &pool)
         c.rawStatus = pool.intern(query.value(12).toString());
         c.endReason = pool.intern(query.value(13).toString());
         const int flags = query.value(14).toInt();
-        c.finalized = flags & Finalized;
-        c.voicemail = flags & Voicemail;
-        c.stale = flags & Stale;
-        c.isTest = flags & IsTest;
+        c.finalized = flags & RowFinalized;
+        c.voicemail = flags & RowVoicemail;
+        c.stale = flags & RowStale;
+        c.isTest = flags & RowIsTest;
         c.createdAt = timeFrom(query.value(15));
         c.startedAt = timeFrom(query.value(16));
         c.answeredAt = timeFrom(query.value(17));
@@ -331,12 +227,12 @@ Result<CacheContents> CacheWorker::load()
     if (!query.exec(
             QStringLiteral("SELECT data, %1 FROM calls").arg(QString::fromLatin1(callColumns))))
         return sqlError(QStringLiteral("load"), query.lastError());
-    StringPool pool;
+    CacheStringPool pool;
     while (query.next()) {
         Call c;
         if (const QVariant data = query.value(0); !data.isNull()) {
-            if (unpack(data.toByteArray(), c, pool))
-                contents.calls.append(std::move(c));
+            if (auto unpacked = unpackCall(data.toByteArray(), &pool))
+                contents.calls.append(std::move(*unpacked));
             continue;
         }
         c = columnsToCall(query, pool);
@@ -420,7 +316,7 @@ Result<void> CacheWorker::writePending()
             query.bindValue(2, wireName(c.status));
             query.bindValue(3, timeValue(c.createdAt));
             query.bindValue(4, c.seq);
-            query.bindValue(5, pack(c));
+            query.bindValue(5, packCall(c));
             if (!query.exec())
                 return fail(QStringLiteral("insert"), query);
         }

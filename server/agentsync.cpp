@@ -2,11 +2,10 @@
 
 #include "logging.h"
 #include "poller.h"
+#include "restrequests.h"
 #include "serverapp.h"
 #include "store.h"
 #include "storewriter.h"
-
-#include "core/safejson.h"
 
 #include <QUrlQuery>
 
@@ -57,18 +56,6 @@ QString difference(Provider provider, const AgentWebhook &reported, const QStrin
         return QStringLiteral("webhook does not receive %1")
             .arg(missing.join(QStringLiteral(", ")));
     return {};
-}
-
-bool checkOnlyOf(const HttpRequest &request, Result<void> &error)
-{
-    if (request.body.trimmed().isEmpty())
-        return false;
-    auto body = parseJsonObject(request.body, 64 * 1024);
-    if (!body) {
-        error = body.error();
-        return false;
-    }
-    return boolField(*body, "check_only").value_or(false);
 }
 
 } // namespace
@@ -212,11 +199,11 @@ void AgentSync::record(Agent agent, std::function<void(Result<Agent>)> done, con
 void AgentSync::oneRoute(const RestApi::Caller &caller, const HttpRequest &request,
                          const QString &agentId, HttpResponder responder)
 {
-    Result<void> bodyError;
-    const bool checkOnly = checkOnlyOf(request, bodyError);
-    if (!bodyError)
-        return responder.send(
-            HttpResponse::error(400, QStringLiteral("invalid_body"), bodyError.error().message));
+    const auto checkOnlyBody = rest::readSyncCheckOnly(request.body);
+    if (!checkOnlyBody)
+        return responder.send(HttpResponse::error(400, QStringLiteral("invalid_body"),
+                                                  checkOnlyBody.error().message));
+    const bool checkOnly = *checkOnlyBody;
     sync(
         caller.orgId, agentId, checkOnly,
         [responder](Result<Agent> agent) {
@@ -240,11 +227,11 @@ void AgentSync::oneRoute(const RestApi::Caller &caller, const HttpRequest &reque
 void AgentSync::allRoute(const RestApi::Caller &caller, const HttpRequest &request,
                          HttpResponder responder)
 {
-    Result<void> bodyError;
-    const bool checkOnly = checkOnlyOf(request, bodyError);
-    if (!bodyError)
-        return responder.send(
-            HttpResponse::error(400, QStringLiteral("invalid_body"), bodyError.error().message));
+    const auto checkOnlyBody = rest::readSyncCheckOnly(request.body);
+    if (!checkOnlyBody)
+        return responder.send(HttpResponse::error(400, QStringLiteral("invalid_body"),
+                                                  checkOnlyBody.error().message));
+    const bool checkOnly = *checkOnlyBody;
     auto agents = m_app.store().org(caller.orgId).agents();
     if (!agents)
         return responder.send(storeError(agents.error()));

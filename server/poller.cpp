@@ -2,13 +2,13 @@
 
 #include "ingest.h"
 #include "logging.h"
+#include "restrequests.h"
 #include "serverapp.h"
 #include "store.h"
 #include "storewriter.h"
 
 #include "core/callmerge.h"
 #include "core/phonenumber.h"
-#include "core/safejson.h"
 
 #include <QUuid>
 
@@ -16,7 +16,6 @@ namespace cb {
 
 namespace {
 
-constexpr qsizetype maxBody = 64 * 1024;
 /// Polls of a call that is terminal but not finalized before the poller leaves it to the
 /// reconciler (Bolna's `completed` comes minutes after `call-disconnected`).
 constexpr int maxUnfinalizedPolls = 30;
@@ -176,25 +175,17 @@ void Poller::registerRoutes()
 void Poller::startRoute(const RestApi::Caller &caller, const HttpRequest &request,
                         HttpResponder responder)
 {
-    auto body = parseJsonObject(request.body, maxBody);
+    auto body = rest::readStartCall(request.body);
     if (!body) {
-        responder.send(badRequest(QStringLiteral("invalid_body"), body.error().message));
+        responder.send(badRequest(body.error().code, body.error().message));
         return;
     }
     StartRequest start;
     start.orgId = caller.orgId;
     start.userId = caller.user.id;
-    start.agentId = stringField(*body, "agent_id");
-    start.toNumber = stringField(*body, "to_number");
-    if (body->contains("is_test")) {
-        const auto isTest = boolField(*body, "is_test");
-        if (!isTest) {
-            responder.send(badRequest(QStringLiteral("invalid_body"),
-                                      QStringLiteral("is_test must be a boolean")));
-            return;
-        }
-        start.isTest = *isTest;
-    }
+    start.agentId = body->agentId;
+    start.toNumber = body->toNumber;
+    start.isTest = body->isTest;
     startCall(start, [responder](Result<Call> call, std::optional<Error> providerError) {
         if (!call) {
             const Error &e = call.error();

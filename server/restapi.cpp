@@ -3,6 +3,7 @@
 #include "ingest.h"
 #include "logging.h"
 #include "passwordhash.h"
+#include "restrequests.h"
 #include "store.h"
 #include "storewriter.h"
 
@@ -89,15 +90,6 @@ QString redactedUrl(const QString &text)
         return text;
     url.setQuery(query);
     return url.toString();
-}
-
-/// Reads a JSON object body, capped in size and depth.
-Result<Json> jsonBody(const HttpRequest &request)
-{
-    if (request.body.size() > RestApi::maxJsonBody)
-        return Result<Json>::failure(QStringLiteral("payload_too_large"),
-                                     QStringLiteral("the body is too large"));
-    return parseJsonObject(request.body, RestApi::maxJsonBody, 16);
 }
 
 HttpResponse bodyError(const Error &error)
@@ -339,18 +331,13 @@ void RestApi::registerRoutes(Router &router)
 
 void RestApi::login(const HttpRequest &request, const HttpResponder &responder)
 {
-    auto body = jsonBody(request);
+    auto body = rest::readLogin(request.body);
     if (!body) {
         responder.send(bodyError(body.error()));
         return;
     }
-    const QString email = stringField(*body, "email").trimmed();
-    const QString password = stringField(*body, "password");
-    if (email.isEmpty() || password.isEmpty() || email.size() > 320 || password.size() > 1024) {
-        responder.send(badRequest(QStringLiteral("invalid_body"),
-                                  QStringLiteral("email and password are required")));
-        return;
-    }
+    const QString email = body->email;
+    const QString password = body->password;
     auto user = m_store.userByEmail(email);
     if (!user) {
         responder.send(storeError(user.error()));
@@ -538,29 +525,12 @@ void RestApi::callDetail(const Caller &caller, const HttpRequest &request, const
 void RestApi::markFailed(const Caller &caller, const HttpRequest &request,
                          const HttpResponder &responder)
 {
-    auto body = jsonBody(request);
+    auto body = rest::readMarkFailed(request.body);
     if (!body) {
         responder.send(bodyError(body.error()));
         return;
     }
-    const Json &ids = body->contains("ids") ? (*body)["ids"] : Json();
-    if (!ids.is_array() || ids.empty() || ids.size() > 500) {
-        responder.send(badRequest(QStringLiteral("invalid_body"),
-                                  QStringLiteral("ids must be a list of 1 to 500 call ids")));
-        return;
-    }
-    QStringList callIds;
-    for (const Json &id : ids) {
-        if (!id.is_string() || id.get_ref<const std::string &>().empty() ||
-            id.get_ref<const std::string &>().size() > 200) {
-            responder.send(badRequest(QStringLiteral("invalid_body"),
-                                      QStringLiteral("every id must be a string")));
-            return;
-        }
-        const QString text = QString::fromStdString(id.get<std::string>());
-        if (!callIds.contains(text))
-            callIds.append(text);
-    }
+    const QStringList callIds = *body;
 
     struct Pending
     {

@@ -47,8 +47,6 @@ public:
         m_pollsRunning = std::move(counter);
     }
 
-    static constexpr qsizetype maxJsonBody = 64 * 1024;
-
 private:
     void login(const HttpRequest &request, const HttpResponder &responder);
     void logout(const HttpRequest &request, const HttpResponder &responder);
