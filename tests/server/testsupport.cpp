@@ -262,6 +262,14 @@ int runAdmin(const QString &dataDir, const QStringList &arguments, QByteArray *o
     return process.exitCode();
 }
 
+bool jsonEquals(const cb::Json &actual, const cb::Json &expected)
+{
+    if (actual == expected)
+        return true;
+    qWarning("got %s, expected %s", actual.dump().c_str(), expected.dump().c_str());
+    return false;
+}
+
 QByteArray fixture(const QString &relativePath)
 {
     QFile file(QStringLiteral(CALLBOARD_TEST_DATA "/") + relativePath);

@@ -82,6 +82,9 @@ int runAdmin(const QString &dataDir, const QStringList &arguments, QByteArray *o
 /// Reads a fixture file under tests/data.
 QByteArray fixture(const QString &relativePath);
 
+/// Equality of JSON values, printing both when they differ.
+bool jsonEquals(const cb::Json &actual, const cb::Json &expected);
+
 /// The headers that authenticate @p body as the demo org's webhook of @p provider.
 Headers demoWebhookHeaders(const QByteArray &provider, const QByteArray &body);
 

@@ -10,17 +10,6 @@
 using namespace cbtest;
 using cb::Json;
 
-namespace {
-/// Equality of JSON values, printing both when they differ.
-bool jsonEquals(const cb::Json &actual, const cb::Json &expected)
-{
-    if (actual == expected)
-        return true;
-    qWarning("got %s, expected %s", actual.dump().c_str(), expected.dump().c_str());
-    return false;
-}
-} // namespace
-
 class TestIsolation : public QObject
 {
     Q_OBJECT
