@@ -7,6 +7,7 @@
 
 #include <sys/uio.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -16,6 +17,8 @@ namespace {
 
 /// How long a closing connection may linger before the TCP connection is dropped.
 constexpr int closeLingerMs = 5000;
+/// How long the flusher writes before it lets the event loop run (publishes, reads).
+constexpr qint64 sliceNs = 1000000;
 
 } // namespace
 
@@ -24,13 +27,17 @@ RealtimeFlusher::RealtimeFlusher(int coalesceMs, QObject *parent)
 {
     m_timer.setSingleShot(true);
     m_timer.setTimerType(Qt::PreciseTimer);
-    connect(&m_timer, &QTimer::timeout, this, &RealtimeFlusher::flushAll);
-    m_sinceLast.start();
+    connect(&m_timer, &QTimer::timeout, this, &RealtimeFlusher::writeSlice);
+    m_sinceRoundStart.start();
 }
 
 RealtimeFlusher::~RealtimeFlusher()
 {
-    for (RealtimeWebSocket *socket : std::as_const(m_dirty)) {
+    for (size_t i = m_next; i < m_round.size(); ++i)
+        m_dirty.push_back(m_round[i]);
+    for (RealtimeWebSocket *socket : m_dirty) {
+        if (!socket)
+            continue;
         socket->m_flushQueued = false;
         socket->m_flusher = nullptr;
     }
@@ -38,24 +45,49 @@ RealtimeFlusher::~RealtimeFlusher()
 
 void RealtimeFlusher::schedule(RealtimeWebSocket *socket)
 {
-    m_dirty.append(socket);
+    m_dirty.push_back(socket);
+    // While a round is being written the timer runs its next slice; the round's end
+    // schedules the next round.
     if (!m_timer.isActive())
-        m_timer.start(int(std::max<qint64>(0, m_coalesceMs - m_sinceLast.elapsed())));
+        m_timer.start(int(std::max<qint64>(0, m_coalesceMs - m_sinceRoundStart.elapsed())));
 }
 
 void RealtimeFlusher::forget(RealtimeWebSocket *socket)
 {
-    m_dirty.removeAll(socket);
+    std::replace(m_dirty.begin(), m_dirty.end(), socket, static_cast<RealtimeWebSocket *>(nullptr));
+    std::replace(m_round.begin() + qsizetype(m_next), m_round.end(), socket,
+                 static_cast<RealtimeWebSocket *>(nullptr));
 }
 
-void RealtimeFlusher::flushAll()
+void RealtimeFlusher::writeSlice()
 {
-    m_sinceLast.restart();
-    const QList<RealtimeWebSocket *> dirty = std::exchange(m_dirty, {});
-    for (RealtimeWebSocket *socket : dirty) {
-        socket->m_flushQueued = false;
-        socket->flushQueue();
+    if (m_next >= m_round.size()) {
+        m_round.clear();
+        std::swap(m_round, m_dirty); // both keep their capacity
+        m_next = 0;
+        m_sinceRoundStart.restart();
     }
+    QElapsedTimer slice;
+    slice.start();
+    while (m_next < m_round.size()) {
+        RealtimeWebSocket *socket = m_round[m_next++];
+        if (socket) {
+            socket->m_flushQueued = false;
+            socket->flushQueue();
+        }
+        if ((m_next & 15) == 0 && slice.nsecsElapsed() > sliceNs && m_next < m_round.size()) {
+            m_timer.start(0);
+            return;
+        }
+    }
+    m_round.clear();
+    m_next = 0;
+    const auto waiting = std::find_if(m_dirty.begin(), m_dirty.end(),
+                                      [](RealtimeWebSocket *socket) { return socket != nullptr; });
+    if (waiting != m_dirty.end())
+        m_timer.start(int(std::max<qint64>(0, m_coalesceMs - m_sinceRoundStart.elapsed())));
+    else
+        m_dirty.clear();
 }
 
 bool isValidUtf8(QByteArrayView bytes)

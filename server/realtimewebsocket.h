@@ -15,10 +15,16 @@ namespace cb {
 
 class RealtimeWebSocket;
 
-/// Writes the frames queued on many RealtimeWebSockets together: at once when the last
-/// round was more than the coalescing window ago, otherwise when the window ends. Under
-/// load each socket then gets one writev() per window carrying every event of that
-/// window, instead of one send per event per socket.
+/// Writes the frames queued on many RealtimeWebSockets together, in rounds: a round
+/// starts at once when the last one started more than the coalescing window ago,
+/// otherwise when the window ends, and writes every socket that had frames waiting with
+/// one writev() carrying all of them, instead of one send per event per socket.
+///
+/// A round over many sockets is written in slices of about a millisecond, with the
+/// event loop run in between: events published meanwhile join the queues of the sockets
+/// not yet written in this round, instead of waiting for the whole round to end and then
+/// for a whole next one. Under load rounds run back to back, each socket is written once
+/// per round, and an event reaches every client within about one round.
 class RealtimeFlusher final : public QObject
 {
     Q_OBJECT
@@ -32,11 +38,13 @@ public:
     void forget(RealtimeWebSocket *socket);
 
 private:
-    void flushAll();
+    void writeSlice();
 
-    QList<RealtimeWebSocket *> m_dirty;
+    std::vector<RealtimeWebSocket *> m_dirty; ///< waiting for the next round
+    std::vector<RealtimeWebSocket *> m_round; ///< the round being written
+    size_t m_next = 0; ///< first socket of m_round not written yet
     QTimer m_timer;
-    QElapsedTimer m_sinceLast;
+    QElapsedTimer m_sinceRoundStart;
     int m_coalesceMs;
 };
 

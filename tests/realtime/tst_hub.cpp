@@ -13,6 +13,8 @@
 
 #include <memory>
 
+#include <sys/ioctl.h>
+
 using namespace cb;
 
 namespace {
@@ -159,6 +161,7 @@ private Q_SLOTS:
     void oversizeFrameCloses1009();
     void connectTimeout();
     void slowConsumerIsDropped();
+    void flusherRoundsLetTheEventLoopRun();
     void utf8Validation();
 
 private:
@@ -569,6 +572,70 @@ void TestHub::slowConsumerIsDropped()
     QCOMPARE(m_hub->memberCount(QStringLiteral("acme")), 1);
     QCOMPARE(fast.socket.state(), QAbstractSocket::ConnectedState);
     QVERIFY(QTest::qWaitFor([&] { return fast.events("call:updated").size() == seq; }, 20000));
+}
+
+void TestHub::flusherRoundsLetTheEventLoopRun()
+{
+    // Many sockets with a large frame each make one round long; the event loop must get
+    // to run inside it, and frames queued meanwhile still reach every socket in order.
+    constexpr int count = 300;
+    const QByteArray first = RealtimeWebSocket::textFrame(QByteArray(128 * 1024, 'a'));
+    const QByteArray second = RealtimeWebSocket::textFrame(QByteArray(16, 'b'));
+    QTcpServer listener;
+    QVERIFY(listener.listen(QHostAddress::LocalHost, 0));
+    RealtimeFlusher flusher(0);
+    std::vector<std::unique_ptr<QTcpSocket>> peers;
+    std::vector<std::unique_ptr<RealtimeWebSocket>> sockets;
+    for (int i = 0; i < count; ++i) {
+        peers.push_back(std::make_unique<QTcpSocket>());
+        peers.back()->connectToHost(QHostAddress::LocalHost, listener.serverPort());
+        QVERIFY(peers.back()->waitForConnected(5000));
+        QVERIFY(listener.waitForNewConnection(5000));
+        sockets.push_back(std::make_unique<RealtimeWebSocket>(listener.nextPendingConnection(),
+                                                              1 << 20, 8 << 20, &flusher));
+    }
+    for (auto &socket : sockets)
+        QVERIFY(socket->sendFrame(first));
+    // A zero timer runs on every event-loop pass: it must see the round half done.
+    int reached = 0;
+    bool queuedSecond = false;
+    QTimer watcher;
+    QObject::connect(&watcher, &QTimer::timeout, &watcher, [&] {
+        reached = 0;
+        for (auto &peer : peers) {
+            int pending = 0;
+            ioctl(int(peer->socketDescriptor()), FIONREAD, &pending);
+            reached += pending > 0 ? 1 : 0;
+        }
+        if (reached == 0)
+            return;
+        watcher.stop();
+        if (reached < count) {
+            queuedSecond = true;
+            for (auto &socket : sockets)
+                QVERIFY(socket->sendFrame(second));
+        }
+    });
+    watcher.start(0);
+    QVERIFY(QTest::qWaitFor([&] { return !watcher.isActive(); }, 10000));
+    QVERIFY2(queuedSecond,
+             qPrintable(QStringLiteral("%1 of %2 sockets written before the event "
+                                       "loop ran")
+                            .arg(reached)
+                            .arg(count)));
+
+    const QByteArray expected = first + second;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            for (auto &peer : peers) {
+                if (peer->bytesAvailable() < expected.size())
+                    return false;
+            }
+            return true;
+        },
+        20000));
+    for (auto &peer : peers)
+        QCOMPARE(peer->readAll(), expected);
 }
 
 void TestHub::utf8Validation()
