@@ -22,7 +22,8 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("Callboard"));
     QApplication::setApplicationDisplayName(QStringLiteral("Callboard"));
     QApplication::setApplicationVersion(QStringLiteral(CALLBOARD_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("callboard"));
+    // Wayland compositors find the desktop entry, and with it the icon, by this id.
+    QApplication::setDesktopFileName(QStringLiteral("org.callboard.Callboard"));
     QApplication::setWindowIcon(cb::ui::appIcon());
 
     QCommandLineParser parser;

@@ -22,7 +22,7 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 step() { echo "== $* ($SECONDS s)"; }
 
-for tool in cpack dpkg-deb lintian curl; do
+for tool in cpack dpkg-deb lintian curl appstreamcli desktop-file-validate; do
     command -v "$tool" >/dev/null || { echo "FAIL: $tool is missing (scripts/setup installs it)"; exit 1; }
 done
 
@@ -85,14 +85,10 @@ for program in callboard callboard-cli callboard-server callboard-sim; do
 done
 grep -q '^ExecStart=/usr/bin/callboard-server' "$root/usr/lib/systemd/system/callboard-server.service" ||
     fail "the unit does not start /usr/bin/callboard-server"
-if command -v desktop-file-validate >/dev/null; then
-    desktop-file-validate "$root/usr/share/applications/org.callboard.Callboard.desktop" ||
-        fail "desktop entry does not validate"
-fi
-if command -v appstreamcli >/dev/null; then
-    appstreamcli validate --no-net --pedantic "$root/usr/share/metainfo/org.callboard.Callboard.metainfo.xml" \
-        >"$work/appstream.log" 2>&1 || { cat "$work/appstream.log"; fail "metainfo does not validate"; }
-fi
+desktop-file-validate "$root/usr/share/applications/org.callboard.Callboard.desktop" ||
+    fail "desktop entry does not validate"
+appstreamcli validate --no-net --pedantic "$root/usr/share/metainfo/org.callboard.Callboard.metainfo.xml" \
+    >"$work/appstream.log" 2>&1 || { cat "$work/appstream.log"; fail "metainfo does not validate"; }
 
 # The programs run from the unpacked root with a clean environment of their own.
 home="$work/home"
