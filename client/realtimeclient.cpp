@@ -283,8 +283,19 @@ void RealtimeClient::handlePacket(const QByteArray &frame)
         QString text = sio::connectErrorMessage(packet);
         if (text.isEmpty())
             text = QStringLiteral("The server refused the connection.");
-        m_lastError = Error{code, text};
         qCWarning(lcWs) << "connection refused:" << code;
+        if (code == u"too_many_connections") {
+            // The account has its fill of open connections (other windows or machines):
+            // one may close soon, so this is retried like a lost connection.
+            m_lastError = Error{code,
+                                QStringLiteral("Too many open connections for this "
+                                               "account; retrying.")};
+            teardownSocket();
+            Q_EMIT disconnected(text);
+            scheduleRetry();
+            return;
+        }
+        m_lastError = Error{code, text};
         m_wantOpen = false;
         m_retryTimer.stop();
         teardownSocket();

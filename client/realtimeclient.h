@@ -28,7 +28,8 @@ namespace cb {
 /// dead connection. A lost connection is retried with exponential backoff and jitter (the
 /// first try after 0.5–1.5 s, doubling, capped at 30 s), reset after a successful join. A
 /// refused CONNECT (bad or expired token) or a refused join surfaces through authFailed()
-/// or joinFailed() and is never retried; neither is a server-side disconnect.
+/// or joinFailed() and is never retried; neither is a server-side disconnect. A CONNECT
+/// refused because the user has too many connections open is retried with the backoff.
 class RealtimeClient final : public QObject
 {
     Q_OBJECT
@@ -93,7 +94,8 @@ Q_SIGNALS:
     void connected();
     void joined(const QString &orgId, qint64 lastSeq);
     void joinFailed(const QString &orgId, const cb::Error &error);
-    /// CONNECT_ERROR: the token was refused. Not retried.
+    /// CONNECT_ERROR: the token was refused. Not retried. (A refusal for too many
+    /// connections is not an auth failure: it is retried.)
     void authFailed(const cb::Error &error);
     void disconnected(const QString &reason);
 

@@ -193,6 +193,22 @@ private Q_SLOTS:
         client.close();
     }
 
+    void tooManyConnectionsIsRetried()
+    {
+        RealtimeClient client(fastOptions());
+        aim(client, "tok-acme", "acme");
+        QSignalSpy joined(&client, &RealtimeClient::joined);
+        QSignalSpy authFailed(&client, &RealtimeClient::authFailed);
+        QSignalSpy retries(&client, &RealtimeClient::retryScheduled);
+        m_server.control(QStringLiteral("/crowd?n=2"));
+        client.open();
+        QVERIFY(joined.wait(10000));
+        QCOMPARE(retries.count(), 2);
+        QCOMPARE(authFailed.count(), 0);
+        QCOMPARE(client.state(), RealtimeClient::State::Live);
+        client.close();
+    }
+
     void serverDisconnectIsNotRetried()
     {
         RealtimeClient client(fastOptions());

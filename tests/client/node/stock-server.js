@@ -1,6 +1,6 @@
 // A stock Node socket.io 4.8 server shaped like Callboard's realtime API (DESIGN §3):
 // token auth middleware, rooms org:<id>, org:join with ack. HTTP control endpoints let a
-// test emit events, drop or kick connections, and stop pings. Prints "PORT <n>" when ready.
+// test emit events, drop or kick connections, stop pings, and refuse CONNECTs for a while. Prints "PORT <n>" when ready.
 "use strict";
 const http = require("http");
 const { Server } = require("socket.io");
@@ -8,6 +8,7 @@ const { Server } = require("socket.io");
 const tokens = { "tok-acme": ["acme"], "tok-both": ["acme", "globex"] };
 const lastSeq = { acme: 0, globex: 0 };
 let connections = 0;
+let crowded = 0; // CONNECTs still to refuse as if the user had too many connections open
 
 const httpServer = http.createServer((req, res) => {
   const url = new URL(req.url, "http://localhost");
@@ -42,6 +43,9 @@ const httpServer = http.createServer((req, res) => {
           s.conn.schedulePing = () => {};
         });
         return reply(200, { muted: sockets.length });
+      case "/crowd": // refuse the next n CONNECTs as Callboard's per-user connection cap does
+        crowded = Number(url.searchParams.get("n") || 1);
+        return reply(200, { crowded });
       case "/stats":
         return reply(200, {
           connections,
@@ -66,6 +70,12 @@ io.use((socket, next) => {
   if (!tokens[token]) {
     const err = new Error("invalid or expired token");
     err.data = { code: "unauthorized" };
+    return next(err);
+  }
+  if (crowded > 0) {
+    crowded--;
+    const err = new Error("too many connections");
+    err.data = { code: "too_many_connections" };
     return next(err);
   }
   socket.data.orgs = tokens[token];
