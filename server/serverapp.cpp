@@ -108,6 +108,17 @@ bool isLoopback(const QHostAddress &peer)
 
 } // namespace
 
+QHostAddress ServerApp::clientAddress(const HttpRequest &request) const
+{
+    if (!m_config.trustProxy || !isLoopback(request.peer))
+        return request.peer;
+    // The proxy appends the address it saw; earlier entries are the client's own say.
+    const QByteArray forwarded = request.header("x-forwarded-for");
+    const QHostAddress address(
+        QString::fromLatin1(forwarded.mid(forwarded.lastIndexOf(',') + 1).trimmed()));
+    return address.isNull() ? request.peer : address;
+}
+
 std::optional<HttpResponse> ServerApp::rateLimit(const HttpRequest &request)
 {
     RateLimiter *limiter = nullptr;
@@ -115,8 +126,10 @@ std::optional<HttpResponse> ServerApp::rateLimit(const HttpRequest &request)
         limiter = &m_webhookLimiter;
     else if (request.path.startsWith("/api/"))
         limiter = &m_apiLimiter;
-    if (!limiter || !limiter->isEnabled() ||
-        (!m_config.rateLimitLoopback && isLoopback(request.peer)))
+    if (!limiter || !limiter->isEnabled())
+        return std::nullopt;
+    const QHostAddress client = clientAddress(request);
+    if (!m_config.rateLimitLoopback && isLoopback(client))
         return std::nullopt;
     QByteArray key;
     // REST per session, keyed by a digest so the limiter never holds a usable token.
@@ -126,12 +139,12 @@ std::optional<HttpResponse> ServerApp::rateLimit(const HttpRequest &request)
                 QCryptographicHash::hash(token.toUtf8(), QCryptographicHash::Sha256).left(16);
     }
     if (key.isEmpty())
-        key = addressKey(request.peer);
+        key = addressKey(client);
     const RateLimiter::Decision decision = limiter->take(key);
     if (decision.allowed)
         return std::nullopt;
     qCDebug(lcHttp) << "rate limited" << request.method << request.path << "from"
-                    << request.peer.toString();
+                    << client.toString();
     HttpResponse response = HttpResponse::error(
         429, QStringLiteral("rate_limited"),
         QStringLiteral("too many requests; retry in %1 s").arg(decision.retryAfterSeconds));

@@ -64,6 +64,8 @@ private:
     void handle(const HttpRequest &request, const HttpResponder &responder);
     /// The 429 answer when @p request is over its rate limit.
     std::optional<HttpResponse> rateLimit(const HttpRequest &request);
+    /// Who sent @p request: its peer, or behind a trusted local proxy the forwarded client.
+    QHostAddress clientAddress(const HttpRequest &request) const;
     void replayUnrouted();
 
     ServerConfig m_config;

@@ -190,6 +190,10 @@ void ServerConfig::addOptions(QCommandLineParser &parser)
         {QStringLiteral("rate-limit-loopback"),
          QStringLiteral("Rate-limit clients on loopback addresses too (they are exempt by "
                         "default) [CALLBOARD_RATE_LIMIT_LOOPBACK=1].")},
+        {QStringLiteral("trust-proxy"),
+         QStringLiteral("A reverse proxy on this host forwards the clients: requests from "
+                        "loopback are limited by the last X-Forwarded-For address "
+                        "[CALLBOARD_TRUST_PROXY=1].")},
         {QStringLiteral("max-ws-per-user"),
          QStringLiteral("Socket.IO connections one user may hold at once; 0 = no limit "
                         "(default 20) [CALLBOARD_MAX_WS_PER_USER]."),
@@ -285,6 +289,7 @@ Result<ServerConfig> ServerConfig::fromParser(const QCommandLineParser &parser)
     }
     config.rateLimitLoopback =
         flag(parser, QStringLiteral("rate-limit-loopback"), "CALLBOARD_RATE_LIMIT_LOOPBACK");
+    config.trustProxy = flag(parser, QStringLiteral("trust-proxy"), "CALLBOARD_TRUST_PROXY");
     if (const QString text =
             option(parser, QStringLiteral("max-ws-per-user"), "CALLBOARD_MAX_WS_PER_USER");
         !text.isEmpty()) {

@@ -34,6 +34,9 @@ struct ServerConfig
     /// Loopback clients (a local reverse proxy, the desktop's local demo, benchmarks) are
     /// not rate-limited unless this is set.
     bool rateLimitLoopback = false;
+    /// A reverse proxy on this host forwards the clients: for requests from loopback, the
+    /// client is the last address in X-Forwarded-For, and it is rate-limited.
+    bool trustProxy = false;
     /// Socket.IO connections one user may hold at once; 0 is unlimited.
     int maxWebSocketsPerUser = 20;
     /// Header size and idle, head and body timeouts of every HTTP connection.

@@ -70,6 +70,7 @@ private Q_SLOTS:
     void webhooksAreRateLimitedPerAddress();
     void restIsRateLimitedPerToken();
     void loopbackIsExemptByDefault();
+    void proxiedClientsAreLimitedByForwardedAddress();
     void idleConnectionIsClosed();
     void slowHeadGets408();
     void oversizedHeadGets431();
@@ -157,6 +158,33 @@ void TestLimits::loopbackIsExemptByDefault()
         QCOMPARE(postWebhook(server.port(), "vapi", vapiWebhook()).status, 200);
         QCOMPARE(server.get("/api/orgs/org-acme/calls", token).status, 200);
     }
+}
+
+void TestLimits::proxiedClientsAreLimitedByForwardedAddress()
+{
+    ServerProcess server({QStringLiteral("--demo"), QStringLiteral("--webhook-rate"),
+                          QStringLiteral("1"), QStringLiteral("--trust-proxy")});
+    QString error;
+    QVERIFY2(server.start(&error), qPrintable(error));
+    const auto post = [&server](const QByteArray &forwardedFor) {
+        const QByteArray body = vapiWebhook();
+        Headers headers = demoWebhookHeaders("vapi", body);
+        if (!forwardedFor.isEmpty())
+            headers.append({"X-Forwarded-For", forwardedFor});
+        return http(server.port(), "POST", webhookPath("vapi"), body, headers).status;
+    };
+    // The proxy appended 203.0.113.5; what the client claimed before it does not count.
+    int refused = 0;
+    for (int i = 0; i < 50 && refused == 0; ++i) {
+        const int status = post("10.9.9." + QByteArray::number(i) + ", 203.0.113.5");
+        QVERIFY2(status == 200 || status == 429, qPrintable(QString::number(status)));
+        refused += status == 429 ? 1 : 0;
+    }
+    QCOMPARE(refused, 1);
+    // Another forwarded client has its own bucket; the proxy's own requests stay exempt.
+    QCOMPARE(post("203.0.113.6"), 200);
+    for (int i = 0; i < 5; ++i)
+        QCOMPARE(post({}), 200);
 }
 
 void TestLimits::idleConnectionIsClosed()
