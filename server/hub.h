@@ -35,7 +35,8 @@ struct HubOptions
     qint64 maxSendQueueBytes = 4 * 1024 * 1024;
     /// Under load, frames are written to the clients at most once per this many ms, so
     /// each client gets one write with all events of the window; when idle, at once.
-    int coalesceMs = 5;
+    /// The window in use follows the time the last write round took, up to this.
+    int coalesceMs = 10;
     /// Least time between two `metrics:updated` of one organization.
     int metricsIntervalMs = 1000;
     /// With several server instances, changes can reach this one out of seq order: an
