@@ -49,7 +49,7 @@ void RealtimeFlusher::schedule(RealtimeWebSocket *socket)
     // While a round is being written the timer runs its next slice; the round's end
     // schedules the next round.
     if (!m_timer.isActive())
-        m_timer.start(int(std::max<qint64>(0, m_coalesceMs - m_sinceRoundStart.elapsed())));
+        m_timer.start(int(std::max<qint64>(0, m_windowMs - m_sinceRoundStart.elapsed())));
 }
 
 void RealtimeFlusher::forget(RealtimeWebSocket *socket)
@@ -66,6 +66,7 @@ void RealtimeFlusher::writeSlice()
         std::swap(m_round, m_dirty); // both keep their capacity
         m_next = 0;
         m_sinceRoundStart.restart();
+        m_windowMs = std::clamp(int(m_round.size() / 50), 1, std::max(1, m_coalesceMs));
     }
     QElapsedTimer slice;
     slice.start();
@@ -85,7 +86,7 @@ void RealtimeFlusher::writeSlice()
     const auto waiting = std::find_if(m_dirty.begin(), m_dirty.end(),
                                       [](RealtimeWebSocket *socket) { return socket != nullptr; });
     if (waiting != m_dirty.end())
-        m_timer.start(int(std::max<qint64>(0, m_coalesceMs - m_sinceRoundStart.elapsed())));
+        m_timer.start(int(std::max<qint64>(0, m_windowMs - m_sinceRoundStart.elapsed())));
     else
         m_dirty.clear();
 }

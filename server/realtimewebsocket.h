@@ -20,6 +20,11 @@ class RealtimeWebSocket;
 /// otherwise when the window ends, and writes every socket that had frames waiting with
 /// one writev() carrying all of them, instead of one send per event per socket.
 ///
+/// The window grows with the clients written per round, a millisecond per fifty up to
+/// the configured cap: a few clients get their events within about a millisecond, while
+/// a thousand clients under load get fewer, larger writes, whose per-write kernel cost is
+/// what bounds the hub there.
+///
 /// A round over many sockets is written in slices of about a millisecond, with the
 /// event loop run in between: events published meanwhile join the queues of the sockets
 /// not yet written in this round, instead of waiting for the whole round to end and then
@@ -45,7 +50,8 @@ private:
     size_t m_next = 0; ///< first socket of m_round not written yet
     QTimer m_timer;
     QElapsedTimer m_sinceRoundStart;
-    int m_coalesceMs;
+    int m_coalesceMs; ///< the longest window
+    int m_windowMs = 1; ///< the window now, from the size of the last round
 };
 
 /// The server side of one RFC 6455 connection on a QTcpSocket whose handshake is done.
