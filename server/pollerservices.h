@@ -13,7 +13,7 @@ class ServerApp;
 
 /// Everything the server does with provider APIs, attached to a running ServerApp:
 /// starting and polling calls (Poller), the stuck-call reconciler, and agent webhook
-/// sync. start() replaces the server's 501 routes for these actions.
+/// sync. start() adds their routes to the server's.
 class ProviderServices final : public QObject
 {
     Q_OBJECT

@@ -39,14 +39,6 @@ HttpResponse badRequest(const QString &code, const QString &message)
     return HttpResponse::error(400, code, message);
 }
 
-HttpResponse notImplemented(const QString &what)
-{
-    return HttpResponse::error(
-        501, QStringLiteral("not_implemented"),
-        QStringLiteral("%1 needs the provider clients, which this server does not have yet")
-            .arg(what));
-}
-
 Json userJson(const AuthUser &user)
 {
     return Json{{"id", user.id}, {"email", user.email}, {"name", user.name}};
@@ -282,18 +274,6 @@ void RestApi::registerRoutes(Router &router)
                                HttpResponder r) {
                             callDetail(c, request, p.value(QStringLiteral("id")), r);
                         }));
-    router.add(
-        "POST", org + QStringLiteral("/calls"),
-        orgRoute(Role::Staff,
-                 [](const Caller &, const HttpRequest &, const RouteParams &, HttpResponder r) {
-                     r.send(notImplemented(QStringLiteral("Starting a call")));
-                 }));
-    router.add(
-        "POST", org + QStringLiteral("/calls/{id}/refresh"),
-        orgRoute(Role::Staff,
-                 [](const Caller &, const HttpRequest &, const RouteParams &, HttpResponder r) {
-                     r.send(notImplemented(QStringLiteral("Refreshing a call")));
-                 }));
     router.add("POST", org + QStringLiteral("/calls/mark-failed"),
                orgRoute(Role::Admin,
                         [this](const Caller &c, const HttpRequest &request, const RouteParams &,
@@ -307,18 +287,6 @@ void RestApi::registerRoutes(Router &router)
                orgRoute(Role::Viewer,
                         [this](const Caller &c, const HttpRequest &, const RouteParams &,
                                HttpResponder r) { agents(c, r); }));
-    router.add(
-        "POST", org + QStringLiteral("/agents/sync"),
-        orgRoute(Role::Admin,
-                 [](const Caller &, const HttpRequest &, const RouteParams &, HttpResponder r) {
-                     r.send(notImplemented(QStringLiteral("Syncing agents")));
-                 }));
-    router.add(
-        "POST", org + QStringLiteral("/agents/{id}/sync"),
-        orgRoute(Role::Admin,
-                 [](const Caller &, const HttpRequest &, const RouteParams &, HttpResponder r) {
-                     r.send(notImplemented(QStringLiteral("Syncing an agent")));
-                 }));
     router.add("GET", org + QStringLiteral("/metrics"),
                orgRoute(Role::Viewer,
                         [this](const Caller &c, const HttpRequest &, const RouteParams &,
