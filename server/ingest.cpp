@@ -218,19 +218,32 @@ Result<QList<CallChange>> replayUnrouted(Store &store, int limit)
     return changes;
 }
 
-Result<IngestOutcome> markFailed(Store &store, const QString &orgId, const QString &callId,
-                                 const QString &userId)
+namespace {
+
+/// The call @p callId of the scope's org, or not_found.
+Result<CallRecord> existingCall(OrgScope &scope, const QString &callId)
 {
-    OrgScope scope = store.org(orgId);
     auto call = scope.call(callId, false);
     if (!call)
         return call.error();
     if (!*call)
-        return Result<IngestOutcome>::failure(QStringLiteral("not_found"),
-                                              QStringLiteral("no such call"));
+        return Result<CallRecord>::failure(QStringLiteral("not_found"),
+                                           QStringLiteral("no such call"));
+    return **call;
+}
+
+} // namespace
+
+Result<IngestOutcome> markFailed(Store &store, const QString &orgId, const QString &callId,
+                                 const QString &userId)
+{
+    OrgScope scope = store.org(orgId);
+    auto call = existingCall(scope, callId);
+    if (!call)
+        return call.error();
     NormalizedEvent event;
-    event.provider = (*call)->call.provider;
-    event.providerCallId = (*call)->call.providerCallId;
+    event.provider = call->call.provider;
+    event.providerCallId = call->call.providerCallId;
     event.dedupKey = QStringLiteral("operator:mark_failed");
     event.kind = QStringLiteral("operator_marked_failed");
     event.status = CallStatus::Failed;
@@ -253,19 +266,16 @@ Result<CallChange> deleteCall(Store &store, const QString &orgId, const QString 
                               const QString &userId)
 {
     OrgScope scope = store.org(orgId);
-    auto call = scope.call(callId, false);
+    auto call = existingCall(scope, callId);
     if (!call)
         return call.error();
-    if (!*call)
-        return Result<CallChange>::failure(QStringLiteral("not_found"),
-                                           QStringLiteral("no such call"));
     auto seq = scope.nextSeq();
     if (!seq)
         return seq.error();
     auto deleted = scope.deleteCall(callId, *seq);
     if (!deleted)
         return deleted.error();
-    const QString detail = wireName((*call)->call.provider) + u':' + (*call)->call.providerCallId;
+    const QString detail = wireName(call->call.provider) + u':' + call->call.providerCallId;
     if (auto r = scope.audit(userId, QStringLiteral("call.delete"), callId, detail); !r)
         return r.error();
     CallChange change;
