@@ -34,4 +34,28 @@ Result<NormalizedEvent> mapPolledCall(Provider provider, const Json &call)
                                             QStringLiteral("unknown provider"));
 }
 
+QStringList defaultWebhookEvents(Provider provider)
+{
+    switch (provider) {
+    case Provider::Bolna:
+        return {};
+    case Provider::Vapi:
+        return {QStringLiteral("conversation-update"),
+                QStringLiteral("end-of-call-report"),
+                QStringLiteral("function-call"),
+                QStringLiteral("hang"),
+                QStringLiteral("speech-update"),
+                QStringLiteral("status-update"),
+                QStringLiteral("tool-calls"),
+                QStringLiteral("transfer-destination-request"),
+                QStringLiteral("handoff-destination-request"),
+                QStringLiteral("user-interrupted"),
+                QStringLiteral("assistant.started")};
+    case Provider::Retell:
+        return {QStringLiteral("call_started"), QStringLiteral("call_ended"),
+                QStringLiteral("call_analyzed")};
+    }
+    return {};
+}
+
 } // namespace cb

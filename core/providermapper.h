@@ -5,6 +5,8 @@
 #include "normalizedevent.h"
 #include "result.h"
 
+#include <QStringList>
+
 namespace cb {
 
 /// Maps one provider webhook body to a normalized event (Bolna execution, Vapi
@@ -18,5 +20,10 @@ Result<NormalizedEvent> mapWebhook(Provider provider, const Json &body);
 /// `GET /executions/{id}`, Vapi `GET /call/{id}`, Retell `GET /v2/get-call/{id}`), to
 /// the event its webhook would have produced, with the same dedup key.
 Result<NormalizedEvent> mapPolledCall(Provider provider, const Json &call);
+
+/// The webhook events a provider sends for an agent whose configuration names none:
+/// Vapi's default `serverMessages`, Retell's default `webhook_events` (providers.md §2.3,
+/// §3). Bolna has no event selection and sends every status.
+QStringList defaultWebhookEvents(Provider provider);
 
 } // namespace cb

@@ -3,6 +3,7 @@
 #include "logging.h"
 
 #include "core/phonenumber.h"
+#include "core/providermapper.h"
 #include "core/safejson.h"
 
 #include <QHttpServer>
@@ -17,25 +18,8 @@ namespace cb::sim {
 
 namespace {
 
-const QStringList vapiDefaultMessages = {
-    QStringLiteral("conversation-update"),
-    QStringLiteral("end-of-call-report"),
-    QStringLiteral("function-call"),
-    QStringLiteral("hang"),
-    QStringLiteral("speech-update"),
-    QStringLiteral("status-update"),
-    QStringLiteral("tool-calls"),
-    QStringLiteral("transfer-destination-request"),
-    QStringLiteral("handoff-destination-request"),
-    QStringLiteral("user-interrupted"),
-    QStringLiteral("assistant.started"),
-};
-
-const QStringList retellDefaultEvents = {
-    QStringLiteral("call_started"),
-    QStringLiteral("call_ended"),
-    QStringLiteral("call_analyzed"),
-};
+const QStringList vapiDefaultMessages = defaultWebhookEvents(Provider::Vapi);
+const QStringList retellDefaultEvents = defaultWebhookEvents(Provider::Retell);
 
 constexpr int liveTurns = 4;
 

@@ -2,6 +2,8 @@
 
 #include "pollsupport.h"
 
+#include "core/providermapper.h"
+
 namespace cb {
 
 namespace {
@@ -12,7 +14,7 @@ AgentWebhook webhookOf(const Json &agent)
     webhook.url = stringField(agent, "webhook_url");
     webhook.events = agent.contains("webhook_events") && agent["webhook_events"].is_array()
         ? stringsOf(agent["webhook_events"])
-        : ProviderClient::requiredEvents(Provider::Retell);
+        : defaultWebhookEvents(Provider::Retell);
     return webhook;
 }
 

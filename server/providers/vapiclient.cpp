@@ -2,25 +2,11 @@
 
 #include "pollsupport.h"
 
+#include "core/providermapper.h"
+
 namespace cb {
 
 namespace {
-
-/// What Vapi sends when an assistant lists no serverMessages (providers.md §2.3).
-QStringList vapiDefaultMessages()
-{
-    return {QStringLiteral("conversation-update"),
-            QStringLiteral("end-of-call-report"),
-            QStringLiteral("function-call"),
-            QStringLiteral("hang"),
-            QStringLiteral("speech-update"),
-            QStringLiteral("status-update"),
-            QStringLiteral("tool-calls"),
-            QStringLiteral("transfer-destination-request"),
-            QStringLiteral("handoff-destination-request"),
-            QStringLiteral("user-interrupted"),
-            QStringLiteral("assistant.started")};
-}
 
 AgentWebhook webhookOf(const Json &assistant)
 {
@@ -30,7 +16,7 @@ AgentWebhook webhookOf(const Json &assistant)
     if (webhook.url.isEmpty())
         webhook.url = stringField(assistant, "serverUrl"); // the legacy field
     webhook.events = assistant.contains("serverMessages") ? stringsOf(assistant["serverMessages"])
-                                                          : vapiDefaultMessages();
+                                                          : defaultWebhookEvents(Provider::Vapi);
     return webhook;
 }
 
