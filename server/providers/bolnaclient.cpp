@@ -29,18 +29,14 @@ void BolnaClient::getCall(const QString &providerCallId, Callback<PolledCall> do
 void BolnaClient::getAgentWebhook(const QString &providerAgentId, Callback<AgentWebhook> done)
 {
     send("GET", QStringLiteral("/v2/agent/") + segment(providerAgentId), std::nullopt,
-         Retry::Always, [done = std::move(done)](Result<Json> answer) {
-             if (!answer) {
-                 done(answer.error());
-                 return;
-             }
+         Retry::Always, answerHandler(std::move(done), [](const Json &agent) {
              AgentWebhook webhook;
-             if (const Json *config = objectField(answer.value(), "agent_config"))
+             if (const Json *config = objectField(agent, "agent_config"))
                  webhook.url = stringField(*config, "webhook_url");
              if (webhook.url.isEmpty())
-                 webhook.url = stringField(answer.value(), "webhook_url");
-             done(webhook);
-         });
+                 webhook.url = stringField(agent, "webhook_url");
+             return webhook;
+         }));
 }
 
 void BolnaClient::setAgentWebhook(const QString &providerAgentId, const AgentWebhook &webhook,
@@ -48,12 +44,7 @@ void BolnaClient::setAgentWebhook(const QString &providerAgentId, const AgentWeb
 {
     const Json body = {{"agent_config", {{"webhook_url", webhook.url}}}};
     send("PATCH", QStringLiteral("/v2/agent/") + segment(providerAgentId), body, Retry::Always,
-         [done = std::move(done)](Result<Json> answer) {
-             if (!answer)
-                 done(answer.error());
-             else
-                 done(Result<void>());
-         });
+         doneHandler(std::move(done)));
 }
 
 } // namespace cb

@@ -6,6 +6,29 @@
 
 namespace cb {
 
+/// Passes the JSON answer through @p read (Json -> T) to @p done, or passes the error on.
+template<typename T, typename Read>
+ProviderClient::Callback<Json> answerHandler(ProviderClient::Callback<T> done, Read read)
+{
+    return [done = std::move(done), read = std::move(read)](Result<Json> answer) {
+        if (!answer)
+            done(answer.error());
+        else
+            done(read(answer.value()));
+    };
+}
+
+/// Reports only whether the request succeeded.
+inline ProviderClient::Callback<Json> doneHandler(ProviderClient::Callback<void> done)
+{
+    return [done = std::move(done)](Result<Json> answer) {
+        if (!answer)
+            done(answer.error());
+        else
+            done(Result<void>());
+    };
+}
+
 /// Turns the JSON answer of a "get call" request into a PolledCall, or passes the error on.
 inline ProviderClient::Callback<Json> polledCallHandler(Provider provider,
                                                         ProviderClient::Callback<PolledCall> done)

@@ -44,12 +44,7 @@ void RetellClient::getCall(const QString &providerCallId, Callback<PolledCall> d
 void RetellClient::getAgentWebhook(const QString &providerAgentId, Callback<AgentWebhook> done)
 {
     send("GET", QStringLiteral("/get-agent/") + segment(providerAgentId), std::nullopt,
-         Retry::Always, [done = std::move(done)](Result<Json> answer) {
-             if (!answer)
-                 done(answer.error());
-             else
-                 done(webhookOf(answer.value()));
-         });
+         Retry::Always, answerHandler(std::move(done), webhookOf));
 }
 
 void RetellClient::setAgentWebhook(const QString &providerAgentId, const AgentWebhook &webhook,
@@ -68,12 +63,7 @@ void RetellClient::setAgentWebhook(const QString &providerAgentId, const AgentWe
              const Json body = {{"webhook_url", webhook.url},
                                 {"webhook_events", jsonArrayOf(events)}};
              send("PATCH", QStringLiteral("/update-agent/") + agent, body, Retry::Always,
-                  [done = std::move(done)](Result<Json> patched) {
-                      if (!patched)
-                          done(patched.error());
-                      else
-                          done(Result<void>());
-                  });
+                  doneHandler(std::move(done)));
          });
 }
 

@@ -48,12 +48,7 @@ void VapiClient::getCall(const QString &providerCallId, Callback<PolledCall> don
 void VapiClient::getAgentWebhook(const QString &providerAgentId, Callback<AgentWebhook> done)
 {
     send("GET", QStringLiteral("/assistant/") + segment(providerAgentId), std::nullopt,
-         Retry::Always, [done = std::move(done)](Result<Json> answer) {
-             if (!answer)
-                 done(answer.error());
-             else
-                 done(webhookOf(answer.value()));
-         });
+         Retry::Always, answerHandler(std::move(done), webhookOf));
 }
 
 void VapiClient::setAgentWebhook(const QString &providerAgentId, const AgentWebhook &webhook,
@@ -77,13 +72,7 @@ void VapiClient::setAgentWebhook(const QString &providerAgentId, const AgentWebh
                  unite(webhookOf(assistant).events,
                        unite(webhook.events, requiredEvents(Provider::Vapi)));
              const Json body = {{"server", server}, {"serverMessages", jsonArrayOf(events)}};
-             send("PATCH", path, body, Retry::Always,
-                  [done = std::move(done)](Result<Json> patched) {
-                      if (!patched)
-                          done(patched.error());
-                      else
-                          done(Result<void>());
-                  });
+             send("PATCH", path, body, Retry::Always, doneHandler(std::move(done)));
          });
 }
 
