@@ -32,15 +32,6 @@ Result<QList<T>> listOf(const Json &array, Reader reader, const QString &what)
     return items;
 }
 
-const Json &member(const Json &object, const char *key)
-{
-    static const Json null;
-    if (!object.is_object())
-        return null;
-    const auto it = object.find(key);
-    return it == object.end() ? null : *it;
-}
-
 Result<Call> callFrom(const Json &json)
 {
     return callFromJson(json);

@@ -8,8 +8,6 @@ namespace cb {
 
 namespace {
 
-using mapping::member;
-
 struct BolnaState
 {
     CallStatus status;

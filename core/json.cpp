@@ -99,6 +99,35 @@ QDateTime timeFromJson(const Json &value)
     return {};
 }
 
+const Json &member(const Json &object, const char *key)
+{
+    static const Json null;
+    if (!object.is_object())
+        return null;
+    const auto it = object.find(key);
+    return it == object.end() ? null : *it;
+}
+
+QStringList stringsOf(const Json &value)
+{
+    QStringList list;
+    if (!value.is_array())
+        return list;
+    for (const auto &item : value) {
+        if (item.is_string())
+            list << QString::fromStdString(item.get<std::string>());
+    }
+    return list;
+}
+
+Json jsonArrayOf(const QStringList &list)
+{
+    Json array = Json::array();
+    for (const QString &item : list)
+        array.push_back(item.toStdString());
+    return array;
+}
+
 QString stringField(const Json &object, const char *key)
 {
     if (!object.is_object())
@@ -193,16 +222,19 @@ Json toJson(const Call &call, bool withTranscript)
 Result<Call> callFromJson(const Json &json)
 {
     if (!json.is_object())
-        return Result<Call>::failure(QStringLiteral("invalid_call"), QStringLiteral("call is not an object"));
+        return Result<Call>::failure(QStringLiteral("invalid_call"),
+                                     QStringLiteral("call is not an object"));
     Call call;
     call.id = stringField(json, "id");
     if (call.id.isEmpty())
-        return Result<Call>::failure(QStringLiteral("invalid_call"), QStringLiteral("call has no id"));
+        return Result<Call>::failure(QStringLiteral("invalid_call"),
+                                     QStringLiteral("call has no id"));
     const auto provider = providerFromString(stringField(json, "provider"));
     const auto status = statusField(json, "status");
     if (!provider || !status)
-        return Result<Call>::failure(QStringLiteral("invalid_call"),
-                                     QStringLiteral("call %1 has an unknown provider or status").arg(call.id));
+        return Result<Call>::failure(
+            QStringLiteral("invalid_call"),
+            QStringLiteral("call %1 has an unknown provider or status").arg(call.id));
     call.orgId = stringField(json, "org_id");
     call.provider = *provider;
     call.providerCallId = stringField(json, "provider_call_id");
@@ -267,7 +299,8 @@ Result<Agent> agentFromJson(const Json &json)
     agent.providerAgentId = stringField(json, "provider_agent_id");
     agent.name = stringField(json, "name");
     agent.fromNumber = stringField(json, "from_number");
-    agent.webhookState = webhookStateFromString(stringField(json, "webhook_state")).value_or(WebhookState::Unknown);
+    agent.webhookState =
+        webhookStateFromString(stringField(json, "webhook_state")).value_or(WebhookState::Unknown);
     agent.webhookUrl = stringField(json, "webhook_url");
     agent.webhookMessage = stringField(json, "webhook_message");
     agent.webhookCheckedAt = timeFromJson(json.value("webhook_checked_at", Json()));
@@ -286,7 +319,8 @@ Result<Org> orgFromJson(const Json &json)
     org.name = stringField(json, "name");
     const auto role = roleFromString(stringField(json, "role"));
     if (org.id.isEmpty() || !role)
-        return Result<Org>::failure(QStringLiteral("invalid_org"), QStringLiteral("org has no id or an unknown role"));
+        return Result<Org>::failure(QStringLiteral("invalid_org"),
+                                    QStringLiteral("org has no id or an unknown role"));
     org.role = *role;
     return org;
 }
@@ -311,7 +345,8 @@ Json toJson(const Metrics &metrics)
 Result<Metrics> metricsFromJson(const Json &json)
 {
     if (!json.is_object())
-        return Result<Metrics>::failure(QStringLiteral("invalid_metrics"), QStringLiteral("metrics is not an object"));
+        return Result<Metrics>::failure(QStringLiteral("invalid_metrics"),
+                                        QStringLiteral("metrics is not an object"));
     Metrics metrics;
     metrics.orgId = stringField(json, "org_id");
     metrics.at = timeFromJson(json.value("at", Json()));

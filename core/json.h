@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QString>
+#include <QStringList>
 
 #include <nlohmann/json.hpp>
 
@@ -42,6 +43,12 @@ QString stringField(const Json &object, const char *key);
 std::optional<double> numberField(const Json &object, const char *key);
 std::optional<bool> boolField(const Json &object, const char *key);
 const Json *objectField(const Json &object, const char *key);
+/// The member @p key of @p object, or a null value when @p object is not an object or has
+/// no such member.
+const Json &member(const Json &object, const char *key);
+/// A JSON array's strings, in order; anything else reads as an empty list.
+QStringList stringsOf(const Json &value);
+Json jsonArrayOf(const QStringList &list);
 
 /// The call in the wire shape of DESIGN §3 (snake_case keys, absent values null).
 /// The transcript is included only when asked: it is fetched per call, not pushed.

@@ -4,15 +4,6 @@
 
 namespace cb::mapping {
 
-const Json &member(const Json &object, const char *key)
-{
-    static const Json null;
-    if (!object.is_object())
-        return null;
-    const auto it = object.find(key);
-    return it == object.end() ? null : *it;
-}
-
 QString idField(const Json &object, const char *key)
 {
     const Json &value = member(object, key);

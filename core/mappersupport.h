@@ -13,10 +13,6 @@
 /// examples), so every reader treats a wrong type as absent instead of throwing.
 namespace cb::mapping {
 
-/// The member @p key of @p object, or a null value when @p object is not an object
-/// or has no such member.
-const Json &member(const Json &object, const char *key);
-
 /// A non-empty string, or an integer written in decimal; otherwise a null string.
 QString idField(const Json &object, const char *key);
 /// A finite number, or a string holding one ("69").

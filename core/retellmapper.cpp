@@ -8,8 +8,6 @@ namespace cb {
 
 namespace {
 
-using mapping::member;
-
 bool isOneOf(QStringView value, std::initializer_list<QStringView> list)
 {
     for (auto item : list) {

@@ -8,8 +8,6 @@ namespace cb {
 
 namespace {
 
-using mapping::member;
-
 const QString statusUpdate = QStringLiteral("status-update");
 const QString endOfCallReport = QStringLiteral("end-of-call-report");
 

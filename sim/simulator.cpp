@@ -49,26 +49,6 @@ QString bearerToken(const QHttpServerRequest &request)
     return QString::fromUtf8(value.mid(7)).trimmed();
 }
 
-QStringList stringList(const Json &value)
-{
-    QStringList list;
-    if (!value.is_array())
-        return list;
-    for (const auto &item : value) {
-        if (item.is_string())
-            list << QString::fromStdString(item.get<std::string>());
-    }
-    return list;
-}
-
-Json jsonList(const QStringList &list)
-{
-    Json array = Json::array();
-    for (const auto &item : list)
-        array.push_back(item);
-    return array;
-}
-
 } // namespace
 
 Simulator::Simulator(SimConfig config, QObject *parent)
@@ -318,13 +298,14 @@ Json Simulator::agentJson(const SimAgent &agent) const
                 {"tasks", Json::array()}};
     }
     case Provider::Vapi: {
-        Json assistant = {{"id", agent.id},
-                          {"orgId", "5e1f6a4e-6c1b-4a53-9a3f-6b1f2f0e7d11"},
-                          {"name", agent.name},
-                          {"createdAt", timeToJson(agent.createdAt)},
-                          {"updatedAt", timeToJson(agent.updatedAt)},
-                          {"serverMessages",
-                           jsonList(agent.events.isEmpty() ? vapiDefaultMessages : agent.events)}};
+        Json assistant = {
+            {"id", agent.id},
+            {"orgId", "5e1f6a4e-6c1b-4a53-9a3f-6b1f2f0e7d11"},
+            {"name", agent.name},
+            {"createdAt", timeToJson(agent.createdAt)},
+            {"updatedAt", timeToJson(agent.updatedAt)},
+            {"serverMessages",
+             jsonArrayOf(agent.events.isEmpty() ? vapiDefaultMessages : agent.events)}};
         if (!agent.webhookUrl.isEmpty()) {
             Json server = {{"url", agent.webhookUrl}, {"timeoutSeconds", 20}};
             if (!agent.headers.isEmpty()) {
@@ -348,7 +329,7 @@ Json Simulator::agentJson(const SimAgent &agent) const
              {{"type", "retell-llm"}, {"llm_id", "llm_" + agent.id.toStdString()}}},
             {"webhook_url", agent.webhookUrl.isEmpty() ? Json(nullptr) : Json(agent.webhookUrl)},
             {"webhook_events",
-             jsonList(agent.events.isEmpty() ? retellDefaultEvents : agent.events)},
+             jsonArrayOf(agent.events.isEmpty() ? retellDefaultEvents : agent.events)},
             {"webhook_timeout_ms", 10000},
             {"last_modification_timestamp", agent.updatedAt.toMSecsSinceEpoch()}};
     }
@@ -410,7 +391,7 @@ Simulator::Reply Simulator::updateAgent(Provider provider, const QString &id, co
             if (!body["serverMessages"].is_array())
                 return providerError(provider, 400,
                                      QStringLiteral("serverMessages must be an array"));
-            agent->events = stringList(body["serverMessages"]);
+            agent->events = stringsOf(body["serverMessages"]);
         }
         const QString name = stringField(body, "name");
         if (!name.isEmpty())
@@ -426,7 +407,7 @@ Simulator::Reply Simulator::updateAgent(Provider provider, const QString &id, co
             agent->webhookUrl = url.is_string() ? stringField(body, "webhook_url") : QString();
         }
         if (body.contains("webhook_events"))
-            agent->events = stringList(body["webhook_events"]);
+            agent->events = stringsOf(body["webhook_events"]);
         const QString name = stringField(body, "agent_name");
         if (!name.isEmpty())
             agent->name = name;
@@ -656,7 +637,7 @@ Simulator::Reply Simulator::routeControl(const QHttpServerRequest &request,
             if (body.contains("name"))
                 updated.name = stringField(body, "name");
             if (body.contains("events"))
-                updated.events = stringList(body["events"]);
+                updated.events = stringsOf(body["events"]);
             if (const auto reject = boolField(body, "reject_updates"))
                 updated.rejectUpdates = *reject;
             setAgent(updated);

@@ -72,25 +72,4 @@ inline ProviderClient::Callback<Json> startedCallHandler(Provider provider, cons
     };
 }
 
-/// A JSON array of strings, or an empty list for anything else.
-inline QStringList stringsOf(const Json &value)
-{
-    QStringList list;
-    if (!value.is_array())
-        return list;
-    for (const auto &item : value) {
-        if (item.is_string())
-            list << QString::fromStdString(item.get<std::string>());
-    }
-    return list;
-}
-
-inline Json jsonArrayOf(const QStringList &list)
-{
-    Json array = Json::array();
-    for (const auto &item : list)
-        array.push_back(item);
-    return array;
-}
-
 } // namespace cb
